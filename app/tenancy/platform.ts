@@ -1,0 +1,40 @@
+import db from '@adonisjs/lucid/services/db'
+import env from '#start/env'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import { quoteIdent } from '#database/helpers/tenancy_sql'
+
+/** Who asked for cross-tenant access, and why: written to the platform audit log. */
+export interface PlatformAccess {
+  actorType: 'platform_admin' | 'system' | 'job'
+  actorId?: number | null
+  reason: string
+  ip?: string | null
+  tenantId?: number | null
+}
+
+/**
+ * Cross-tenant unit of work on the `platform` role (BYPASSRLS). Only platform-admin
+ * actions and jobs explicitly marked cross-tenant may call it; every call is recorded in
+ * `platform_audit_events` inside the same transaction, so an unaudited use cannot commit.
+ *
+ * `SET LOCAL ROLE` pins the role for this transaction: a no-op on a real server (the
+ * connection already logs in as that role) and the role switch in demo mode, where every
+ * connection shares one embedded session.
+ */
+export async function withPlatform<T>(
+  access: PlatformAccess,
+  fn: (trx: TransactionClientContract) => Promise<T>
+): Promise<T> {
+  return db.connection('platform').transaction(async (trx) => {
+    await trx.rawQuery(`SET LOCAL ROLE ${quoteIdent(env.get('DB_PLATFORM_USER'))}`)
+    await trx.table('platform_audit_events').insert({
+      actor_type: access.actorType,
+      actor_id: access.actorId ?? null,
+      action: 'platform.access',
+      tenant_id: access.tenantId ?? null,
+      ip: access.ip ?? null,
+      metadata: JSON.stringify({ reason: access.reason }),
+    })
+    return fn(trx)
+  })
+}

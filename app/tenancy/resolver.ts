@@ -1,0 +1,71 @@
+import db from '@adonisjs/lucid/services/db'
+import type { TenantRef } from '#tenancy/context'
+
+/** What a request's host names: the platform site, one shop, or nothing of ours. */
+export type HostMatch = { kind: 'platform' } | { kind: 'shop'; slug: string } | { kind: 'foreign' }
+
+/**
+ * Classify a hostname (no port) against the platform domain:
+ * `<domain>` / `www.<domain>` → platform; `<label>.<domain>` → shop; anything else → foreign.
+ */
+export function classifyHost(hostname: string | null | undefined, platformDomain: string): HostMatch {
+  if (!hostname) return { kind: 'foreign' }
+  const host = hostname.toLowerCase().replace(/\.$/, '')
+  const domain = platformDomain.toLowerCase()
+  if (host === domain || host === `www.${domain}`) return { kind: 'platform' }
+  const suffix = `.${domain}`
+  if (host.endsWith(suffix)) {
+    const label = host.slice(0, -suffix.length)
+    if (/^[a-z0-9-]{1,63}$/.test(label)) return { kind: 'shop', slug: label }
+  }
+  return { kind: 'foreign' }
+}
+
+interface CacheEntry {
+  tenant: TenantRef | null
+  expiresAt: number
+}
+
+/**
+ * Tenant lookup by slug with a short in-process cache: the hot path of every shop request.
+ * Status changes made in this process call `forgetTenant`; other processes see them within
+ * `ttlMs`.
+ */
+export class TenantDirectory {
+  #cache = new Map<string, CacheEntry>()
+
+  constructor(private ttlMs = 5000, private maxEntries = 10_000) {}
+
+  async findBySlug(slug: string): Promise<TenantRef | null> {
+    const now = Date.now()
+    const hit = this.#cache.get(slug)
+    if (hit && hit.expiresAt > now) return hit.tenant
+
+    const row = await db
+      .connection('app')
+      .from('tenants')
+      .select('id', 'slug', 'name', 'status', 'default_locale', 'currency')
+      .where('slug', slug)
+      .first()
+    const tenant: TenantRef | null = row
+      ? {
+          id: Number(row.id),
+          slug: row.slug,
+          name: row.name,
+          status: row.status,
+          defaultLocale: row.default_locale,
+          currency: row.currency,
+        }
+      : null
+    if (this.#cache.size >= this.maxEntries) this.#cache.clear()
+    this.#cache.set(slug, { tenant, expiresAt: now + this.ttlMs })
+    return tenant
+  }
+
+  forget(slug?: string) {
+    if (slug) this.#cache.delete(slug)
+    else this.#cache.clear()
+  }
+}
+
+export const tenantDirectory = new TenantDirectory()

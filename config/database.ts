@@ -1,0 +1,67 @@
+import env from '#start/env'
+import { defineConfig } from '@adonisjs/lucid'
+
+/**
+ * Three connections, three PostgreSQL roles (docs/architecture.md, Database roles):
+ *
+ * - `app`      NOSUPERUSER NOBYPASSRLS, not the owner: serves every request and job.
+ * - `platform` BYPASSRLS: only through `withPlatform()` (app/tenancy), each use audited.
+ * - `owner`    owns the schema and runs migrations.
+ *
+ * In demo mode the three connections reach one embedded PGlite session; roles are then
+ * switched with `SET ROLE` / `SET LOCAL ROLE` (bin/demo.ts, app/tenancy/platform.ts).
+ */
+const host = env.get('DB_HOST')
+const port = env.get('DB_PORT')
+const database = env.get('DB_DATABASE')
+const poolMax = env.get('DB_POOL_MAX') ?? 10
+
+const migrations = { naturalSort: true, paths: ['database/migrations'] }
+
+const dbConfig = defineConfig({
+  connection: 'app',
+  prettyPrintDebugQueries: false,
+  connections: {
+    app: {
+      client: 'pg',
+      connection: {
+        host,
+        port,
+        database,
+        user: env.get('DB_USER'),
+        password: env.get('DB_PASSWORD'),
+      },
+      pool: { min: 0, max: poolMax },
+      migrations,
+      schemaGeneration: { enabled: false },
+    },
+    platform: {
+      client: 'pg',
+      connection: {
+        host,
+        port,
+        database,
+        user: env.get('DB_PLATFORM_USER'),
+        password: env.get('DB_PLATFORM_PASSWORD'),
+      },
+      pool: { min: 0, max: Math.max(2, Math.floor(poolMax / 2)) },
+      migrations,
+      schemaGeneration: { enabled: false },
+    },
+    owner: {
+      client: 'pg',
+      connection: {
+        host,
+        port,
+        database,
+        user: env.get('DB_OWNER_USER'),
+        password: env.get('DB_OWNER_PASSWORD'),
+      },
+      pool: { min: 0, max: 2 },
+      migrations,
+      schemaGeneration: { enabled: false },
+    },
+  },
+})
+
+export default dbConfig

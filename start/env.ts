@@ -1,0 +1,82 @@
+/*
+|--------------------------------------------------------------------------
+| Environment variables
+|--------------------------------------------------------------------------
+| Every variable Lianka reads is validated here; the README documents each.
+*/
+import { Env } from '@adonisjs/core/env'
+
+export default await Env.create(new URL('../', import.meta.url), {
+  NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
+  PORT: Env.schema.number(),
+  APP_KEY: Env.schema.secret(),
+  APP_NAME: Env.schema.string.optional(),
+  APP_URL: Env.schema.string({ format: 'url', tld: false }),
+  HOST: Env.schema.string({ format: 'host' }),
+  LOG_LEVEL: Env.schema.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+
+  /*
+  |----------------------------------------------------------
+  | Variables for configuring database connection
+  |----------------------------------------------------------
+  */
+  DB_HOST: Env.schema.string({ format: 'host' }),
+  DB_PORT: Env.schema.number(),
+  DB_DATABASE: Env.schema.string(),
+  DB_USER: Env.schema.string(),
+  DB_PASSWORD: Env.schema.string.optional(),
+  DB_OWNER_USER: Env.schema.string(),
+  DB_OWNER_PASSWORD: Env.schema.string.optional(),
+  DB_PLATFORM_USER: Env.schema.string(),
+  DB_PLATFORM_PASSWORD: Env.schema.string.optional(),
+  DB_POOL_MAX: Env.schema.number.optional(),
+  /** Superuser URL used only by `node ace db:setup` and the test bootstrap to create roles and databases. */
+  DB_SUPERUSER_URL: Env.schema.string.optional(),
+
+  /*
+  |----------------------------------------------------------
+  | Tenancy
+  |----------------------------------------------------------
+  */
+  PLATFORM_DOMAIN: Env.schema.string({ format: 'host' }),
+
+  /*
+  |----------------------------------------------------------
+  | Variables for configuring session package
+  |----------------------------------------------------------
+  */
+  SESSION_DRIVER: Env.schema.enum(['cookie', 'memory'] as const),
+  /** Set by the demo runner; enables demo-only behaviour (printed seed credentials, PGlite role switching). */
+  DEMO_MODE: Env.schema.boolean.optional(),
+
+  REDIS_HOST: Env.schema.string({ format: 'host' }),
+  REDIS_PORT: Env.schema.number(),
+  REDIS_PASSWORD: Env.schema.secret.optional(),
+
+  /*
+  |----------------------------------------------------------
+  | Variables for configuring the mail package
+  |----------------------------------------------------------
+  */
+  MAIL_MAILER: Env.schema.enum(['smtp'] as const),
+  SMTP_USERNAME: Env.schema.string.optional(),
+  SMTP_PASSWORD: Env.schema.secret.optional(),
+  MAIL_FROM_NAME: Env.schema.string(),
+  MAIL_FROM_ADDRESS: Env.schema.string(),
+  SMTP_HOST: Env.schema.string(),
+  SMTP_PORT: Env.schema.number(),
+
+  /*
+  |----------------------------------------------------------
+  | Variables for configuring the limiter package
+  |----------------------------------------------------------
+  */
+  LIMITER_STORE: Env.schema.enum(['redis', 'memory'] as const),
+
+  /*
+  |----------------------------------------------------------
+  | Jobs: 'bullmq' (Redis) in production, 'memory' (in-process) in demo mode
+  |----------------------------------------------------------
+  */
+  QUEUE_DRIVER: Env.schema.enum(['bullmq', 'memory'] as const),
+})

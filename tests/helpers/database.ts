@@ -1,0 +1,35 @@
+import env from '#start/env'
+import db from '@adonisjs/lucid/services/db'
+import { setupDatabases } from '#database/setup'
+import ace from '@adonisjs/core/services/ace'
+
+/** Roles + test database (idempotent), then a clean schema migrated by the owner role. */
+export async function prepareTestDatabase() {
+  await setupDatabases(
+    env.get('DB_SUPERUSER_URL') ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    [env.get('DB_DATABASE')],
+    {
+      owner: { name: env.get('DB_OWNER_USER'), password: env.get('DB_OWNER_PASSWORD') },
+      app: { name: env.get('DB_USER'), password: env.get('DB_PASSWORD') },
+      platform: { name: env.get('DB_PLATFORM_USER'), password: env.get('DB_PLATFORM_PASSWORD') },
+    },
+    { resetSchema: true }
+  )
+  const command = await ace.exec('migration:run', ['--connection=owner', '--compact-output'])
+  if (command.exitCode !== 0) {
+    throw command.error ?? new Error('migrations failed')
+  }
+}
+
+/** Tables that tests may empty between cases (everything but the migration bookkeeping). */
+export async function truncateAll() {
+  const owner = db.connection('owner')
+  const rows = await owner
+    .from('pg_tables')
+    .select('tablename')
+    .where('schemaname', 'public')
+    .whereNotIn('tablename', ['adonis_schema', 'adonis_schema_versions'])
+  if (!rows.length) return
+  const list = rows.map((r) => `"${r.tablename}"`).join(', ')
+  await owner.rawQuery(`TRUNCATE ${list} RESTART IDENTITY CASCADE`)
+}
