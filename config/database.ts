@@ -1,5 +1,16 @@
 import env from '#start/env'
 import { defineConfig } from '@adonisjs/lucid'
+import pg from 'pg'
+
+/**
+ * int8 (bigint) columns arrive as JS numbers when they fit exactly, and the read fails
+ * loudly when they do not: ids and minor-unit amounts never lose precision silently.
+ */
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n)) throw new RangeError(`E_BIGINT_UNSAFE: ${value} exceeds 2^53-1`)
+  return n
+})
 
 /**
  * Three connections, three PostgreSQL roles (docs/architecture.md, Database roles):

@@ -3,6 +3,8 @@ import { defineConfig, formatters, loaders } from '@adonisjs/i18n'
 
 const i18nConfig = defineConfig({
   defaultLocale: 'en',
+  supportedLocales: ['en', 'zh-CN'],
+  fallbackLocales: { 'zh-TW': 'zh-CN', 'zh-HK': 'zh-CN', zh: 'zh-CN' },
   formatter: formatters.icu(),
 
   loaders: [
