@@ -9,7 +9,8 @@ import { setupDatabases } from '#database/setup'
  */
 export default class DbSetup extends BaseCommand {
   static commandName = 'db:setup'
-  static description = 'Create database roles (owner, app, platform), databases and grants, idempotently'
+  static description =
+    'Create database roles (owner, app, platform), databases and grants, idempotently'
   static options: CommandOptions = { startApp: false }
 
   @flags.string({ description: 'Superuser connection URL (default: DB_SUPERUSER_URL)' })
@@ -20,7 +21,9 @@ export default class DbSetup extends BaseCommand {
 
   async run() {
     const url =
-      this.superuserUrl ?? env.get('DB_SUPERUSER_URL') ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+      this.superuserUrl ??
+      env.get('DB_SUPERUSER_URL') ??
+      'postgres://postgres@127.0.0.1:5432/postgres'
     const databases = this.database?.length ? this.database : [env.get('DB_DATABASE')]
     await setupDatabases(url, databases, {
       owner: { name: env.get('DB_OWNER_USER'), password: env.get('DB_OWNER_PASSWORD') },

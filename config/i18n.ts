@@ -4,7 +4,7 @@ import { defineConfig, formatters, loaders } from '@adonisjs/i18n'
 const i18nConfig = defineConfig({
   defaultLocale: 'en',
   supportedLocales: ['en', 'zh-CN'],
-  fallbackLocales: { 'zh-TW': 'zh-CN', 'zh-HK': 'zh-CN', zh: 'zh-CN' },
+  fallbackLocales: { 'zh-TW': 'zh-CN', 'zh-HK': 'zh-CN', 'zh': 'zh-CN' },
   formatter: formatters.icu(),
 
   loaders: [
@@ -18,7 +18,7 @@ const i18nConfig = defineConfig({
      *   - "resources/lang/it"
      */
     loaders.fs({
-      location: app.languageFilesPath()
+      location: app.languageFilesPath(),
     }),
   ],
 })

@@ -7,10 +7,15 @@ export default class LocaleController {
   async update({ params, request, response }: HttpContext) {
     const locale = i18nManager.getSupportedLocaleFor([String(params.locale)])
     if (locale) {
-      response.plainCookie(LOCALE_COOKIE, locale, { encode: false, maxAge: '365d', httpOnly: false })
+      response.plainCookie(LOCALE_COOKIE, locale, {
+        encode: false,
+        maxAge: '365d',
+        httpOnly: false,
+      })
     }
     const back = String(request.input('back', '/'))
-    const safe = back.startsWith('/') && !back.startsWith('//') && !back.startsWith('/\\') ? back : '/'
+    const safe =
+      back.startsWith('/') && !back.startsWith('//') && !back.startsWith('/\\') ? back : '/'
     return response.redirect(safe)
   }
 }

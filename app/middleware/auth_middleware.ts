@@ -15,7 +15,11 @@ const LOGIN_PAGES: Record<keyof Authenticators, string> = {
  * HTML requests are redirected to that guard's login page; API requests get 401.
  */
 export default class AuthMiddleware {
-  async handle(ctx: HttpContext, next: NextFn, options: { guards?: (keyof Authenticators)[] } = {}) {
+  async handle(
+    ctx: HttpContext,
+    next: NextFn,
+    options: { guards?: (keyof Authenticators)[] } = {}
+  ) {
     const guards = options.guards ?? ['web']
     await ctx.auth.authenticateUsing(guards, { loginRoute: LOGIN_PAGES[guards[0]] })
     return next()

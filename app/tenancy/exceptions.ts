@@ -26,7 +26,9 @@ export class ShopSuspendedException extends Exception {
   async handle(_error: this, ctx: HttpContext) {
     ctx.response.status(403)
     if (!ctx.request.accepts(['html'])) {
-      return ctx.response.send({ errors: [{ code: 'E_SHOP_SUSPENDED', message: 'Shop suspended' }] })
+      return ctx.response.send({
+        errors: [{ code: 'E_SHOP_SUSPENDED', message: 'Shop suspended' }],
+      })
     }
     return ctx.response.send(await renderStatusView(ctx, 'pages/errors/shop_suspended'))
   }
@@ -34,7 +36,8 @@ export class ShopSuspendedException extends Exception {
 
 async function renderStatusView(ctx: HttpContext, view: string) {
   const { default: i18nManager } = await import('@adonisjs/i18n/services/main')
-  const locale = i18nManager.getSupportedLocaleFor(ctx.request.languages()) ?? i18nManager.defaultLocale
+  const locale =
+    i18nManager.getSupportedLocaleFor(ctx.request.languages()) ?? i18nManager.defaultLocale
   const i18n = i18nManager.locale(locale)
   return ctx.view.render(view, { i18n, t: i18n.t.bind(i18n) })
 }

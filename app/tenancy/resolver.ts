@@ -8,7 +8,10 @@ export type HostMatch = { kind: 'platform' } | { kind: 'shop'; slug: string } | 
  * Classify a hostname (no port) against the platform domain:
  * `<domain>` / `www.<domain>` → platform; `<label>.<domain>` → shop; anything else → foreign.
  */
-export function classifyHost(hostname: string | null | undefined, platformDomain: string): HostMatch {
+export function classifyHost(
+  hostname: string | null | undefined,
+  platformDomain: string
+): HostMatch {
   if (!hostname) return { kind: 'foreign' }
   const host = hostname.toLowerCase().replace(/\.$/, '')
   const domain = platformDomain.toLowerCase()
@@ -34,7 +37,10 @@ interface CacheEntry {
 export class TenantDirectory {
   #cache = new Map<string, CacheEntry>()
 
-  constructor(private ttlMs = 5000, private maxEntries = 10_000) {}
+  constructor(
+    private ttlMs = 5000,
+    private maxEntries = 10_000
+  ) {}
 
   async findBySlug(slug: string): Promise<TenantRef | null> {
     const now = Date.now()

@@ -42,7 +42,9 @@ export function protectTenantTable(schema: BaseSchema, table: string) {
 export function grantRuntime(schema: BaseSchema, table: string) {
   const t = quoteIdent(table)
   schema.defer(async (db) => {
-    await db.rawQuery(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${t} TO ${runtimeRoles().join(', ')}`)
+    await db.rawQuery(
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON ${t} TO ${runtimeRoles().join(', ')}`
+    )
   })
 }
 

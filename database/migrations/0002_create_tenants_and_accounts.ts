@@ -48,7 +48,9 @@ export default class extends BaseSchema {
       table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(this.now())
       table.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(this.now())
     })
-    this.schema.raw('CREATE UNIQUE INDEX platform_admins_email_unique ON platform_admins (lower(email))')
+    this.schema.raw(
+      'CREATE UNIQUE INDEX platform_admins_email_unique ON platform_admins (lower(email))'
+    )
     grantRuntime(this, 'platform_admins')
     this.schema.alterTable('tenants', (table) => {
       table.foreign('reviewed_by').references('platform_admins.id')

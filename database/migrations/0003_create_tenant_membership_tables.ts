@@ -11,7 +11,10 @@ export default class extends BaseSchema {
       table.bigInteger('tenant_id').notNullable().references('tenants.id').onDelete('CASCADE')
       table.bigIncrements('id', { primaryKey: false })
       table.bigInteger('user_id').notNullable().references('users.id').onDelete('CASCADE')
-      table.string('role', 20).notNullable().checkIn(['owner', 'staff'], 'tenant_members_role_check')
+      table
+        .string('role', 20)
+        .notNullable()
+        .checkIn(['owner', 'staff'], 'tenant_members_role_check')
       table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(this.now())
       table.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(this.now())
       table.primary(['tenant_id', 'id'])
@@ -45,7 +48,9 @@ export default class extends BaseSchema {
       table.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(this.now())
       table.primary(['tenant_id', 'id'])
     })
-    this.schema.raw('CREATE UNIQUE INDEX buyers_tenant_email_unique ON buyers (tenant_id, lower(email))')
+    this.schema.raw(
+      'CREATE UNIQUE INDEX buyers_tenant_email_unique ON buyers (tenant_id, lower(email))'
+    )
     protectTenantTable(this, 'buyers')
 
     this.schema.createTable('buyer_password_resets', (table) => {

@@ -58,6 +58,7 @@ export default class extends BaseSchema {
   }
 
   async down() {
-    for (const t of ['job_failures', 'platform_audit_events', 'audit_events']) this.schema.dropTable(t)
+    for (const t of ['job_failures', 'platform_audit_events', 'audit_events'])
+      this.schema.dropTable(t)
   }
 }

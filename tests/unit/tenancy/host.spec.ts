@@ -17,7 +17,18 @@ test.group('tenancy / host classification', () => {
   test('slugs are DNS labels and never reserved words', ({ assert }) => {
     assert.isNull(slugProblem('demo'))
     assert.isNull(slugProblem('game-cards-88'))
-    for (const bad of ['ab', '-abc', 'abc-', 'Abc', 'a_b', 'a.b', 'xn--abc', 'a'.repeat(64), '中文', '']) {
+    for (const bad of [
+      'ab',
+      '-abc',
+      'abc-',
+      'Abc',
+      'a_b',
+      'a.b',
+      'xn--abc',
+      'a'.repeat(64),
+      '中文',
+      '',
+    ]) {
       assert.equal(slugProblem(bad), 'format', bad)
     }
     for (const reserved of ['www', 'admin', 'api', 'platform', 'static', 'mail']) {
