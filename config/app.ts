@@ -9,7 +9,9 @@ export const http = defineConfig({
   generateRequestId: true,
   allowMethodSpoofing: true,
   useAsyncLocalStorage: true,
-  trustProxy: () => true,
+  /** Forwarded headers are believed only from loopback (a local reverse proxy). */
+  trustProxy: (address: string) =>
+    address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1',
   cookie: {
     domain: '',
     path: '/',
