@@ -79,4 +79,6 @@ export default await Env.create(new URL('../', import.meta.url), {
   |----------------------------------------------------------
   */
   QUEUE_DRIVER: Env.schema.enum(['bullmq', 'memory'] as const),
+  /** Redis key prefix of every BullMQ queue (default `lianka`): one per deployment sharing a Redis. */
+  QUEUE_PREFIX: Env.schema.string.optional(),
 })
