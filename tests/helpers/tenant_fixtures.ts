@@ -226,7 +226,7 @@ async function valueFor(
   const checks = table.constraints.filter((c) => c.type === 'c' && c.columns.includes(column.name))
   for (const check of checks.filter((c) => c.columns.length === 1)) {
     const allowed = allowedValuesFromCheck(check.definition, column.name)
-    if (allowed) return allowed[0]
+    if (allowed) return allowed[randomInt(allowed.length)]
   }
 
   const where = `${table.name}.${column.name} (${column.dataType}/${column.udtName})`
@@ -341,6 +341,7 @@ export class TenantFixtures {
    * @param tenantId  the tenant the row (and its tenant parents) belong to; null for a
    *                  global table that has no tenant.
    * @param overrides values to use as given (they also skip parent creation for their FK).
+   * @param depth     recursion depth through foreign keys (internal).
    */
   async prepareRow(
     table: string,
@@ -395,23 +396,23 @@ export class TenantFixtures {
     overrides: Row = {},
     depth = 0
   ): Promise<Row> {
-    const row = await this.prepareRow(table, tenantId, overrides, depth)
-    try {
-      return await db.connection(this.connection).transaction(async (trx) => {
-        if (tenantId !== null) await setTenantOn(trx, tenantId)
-        const [stored] = await trx.table(table).insert(row).returning('*')
-        return stored as Row
-      })
-    } catch (error) {
-      const values = JSON.stringify(row, (_k, v) =>
-        Buffer.isBuffer(v) ? `<${v.length} bytes>` : v
-      )
-      throw new Error(
-        `fixture: insert into ${table} failed (${(error as Error).message}); values ${values}`,
-        {
-          cause: error,
-        }
-      )
+    // Random values rarely collide with a unique constraint; when they do, draw again.
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.prepareRow(table, tenantId, overrides, depth)
+      try {
+        return await db.connection(this.connection).transaction(async (trx) => {
+          if (tenantId !== null) await setTenantOn(trx, tenantId)
+          const [stored] = await trx.table(table).insert(row).returning('*')
+          return stored as Row
+        })
+      } catch (error) {
+        if ((error as { code?: string }).code === '23505' && attempt < 5) continue
+        const values = JSON.stringify(row, (_k, v) =>
+          Buffer.isBuffer(v) ? `<${v.length} bytes>` : v
+        )
+        const message = `fixture: insert into ${table} failed (${(error as Error).message}); values ${values}`
+        throw new Error(message, { cause: error })
+      }
     }
   }
 
