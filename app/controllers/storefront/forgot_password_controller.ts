@@ -10,10 +10,11 @@ export default class ForgotPasswordController {
   }
 
   /** The same answer whether or not the email has an account in this shop. */
-  async store({ request, response, session, i18n }: HttpContext) {
+  async store(ctx: HttpContext) {
+    const { request, response, session, i18n } = ctx
     const { email } = await request.validateUsing(
       forgotBuyerPasswordValidator,
-      storefrontMessages(i18n)
+      storefrontMessages(ctx)
     )
     await RequestBuyerPasswordReset.handle({ email, ip: request.ip(), i18n })
     session.flash('notice', i18n.t('storefront.forgot.sent'))

@@ -10,8 +10,9 @@ export default class RegistrationController {
   }
 
   /** Create the account, sign the buyer in, show the account page. */
-  async store({ request, response, auth, session, i18n }: HttpContext) {
-    const data = await request.validateUsing(registerBuyerValidator, storefrontMessages(i18n))
+  async store(ctx: HttpContext) {
+    const { request, response, auth, session, i18n } = ctx
+    const data = await request.validateUsing(registerBuyerValidator, storefrontMessages(ctx))
     const buyer = await RegisterBuyer.handle({ ...data, ip: request.ip(), i18n })
     await auth.use('buyer').login(buyer)
     session.flash('notice', i18n.t('storefront.register.welcome'))

@@ -14,10 +14,11 @@ export default class ResetPasswordController {
     return view.render('pages/storefront/account/reset_password', { token, usable })
   }
 
-  async update({ params, request, response, session, i18n }: HttpContext) {
+  async update(ctx: HttpContext) {
+    const { params, request, response, session, i18n } = ctx
     const { password } = await request.validateUsing(
       resetBuyerPasswordValidator,
-      storefrontMessages(i18n)
+      storefrontMessages(ctx)
     )
     const token = String(params.token)
     const done = await ResetBuyerPassword.handle({ token, password, ip: request.ip() })

@@ -9,10 +9,11 @@ export default class SessionController {
     return view.render('pages/storefront/account/login')
   }
 
-  async store({ request, response, auth, session, i18n }: HttpContext) {
+  async store(ctx: HttpContext) {
+    const { request, response, auth, session, i18n } = ctx
     const { email, password } = await request.validateUsing(
       loginBuyerValidator,
-      storefrontMessages(i18n)
+      storefrontMessages(ctx)
     )
     const buyer = await LoginBuyer.handle({ email, password, ip: request.ip() })
     if (!buyer) {

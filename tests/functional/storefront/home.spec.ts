@@ -59,6 +59,28 @@ test.group('storefront / shop home', () => {
     assert.include(response.text(), '商品')
   })
 
+  test('the language switch works on the shop host and only goes back to local paths', async ({
+    client,
+    assert,
+  }) => {
+    const shop = await createShop()
+    const response = await client
+      .get('/locale/zh-CN')
+      .qs({ back: '/account/login' })
+      .header('host', shopHost(shop))
+      .redirects(0)
+    response.assertStatus(302)
+    response.assertHeader('location', '/account/login')
+    assert.match(String(response.header('set-cookie')), /lk_locale=zh-CN/)
+
+    const offsite = await client
+      .get('/locale/en')
+      .qs({ back: '//evil.example/' })
+      .header('host', shopHost(shop))
+      .redirects(0)
+    offsite.assertHeader('location', '/')
+  })
+
   test('a signed-in buyer is greeted: their row is read under the shop RLS', async ({
     client,
     assert,

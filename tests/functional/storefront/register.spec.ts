@@ -173,6 +173,15 @@ test.group('storefront / buyer registration', () => {
       .withCsrfToken()
     wrongTypes.assertStatus(422)
 
+    const arrayBody = await client
+      .post('/account/register')
+      .header('host', host)
+      .header('accept', 'application/json')
+      .unsafeJson('[1, 2, 3]')
+      .withCsrfToken()
+    assert.isAtLeast(arrayBody.status(), 400)
+    assert.isBelow(arrayBody.status(), 500)
+
     assert.equal(await countAll('buyers'), before)
   })
 
