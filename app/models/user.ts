@@ -2,7 +2,7 @@ import { BaseModel, column } from '@adonisjs/lucid/orm'
 import { compose } from '@adonisjs/core/helpers'
 import hash from '@adonisjs/core/services/hash'
 import { withAuthFinder } from '@adonisjs/auth/mixins/lucid'
-import { DbAccessTokensProvider } from '@adonisjs/auth/access_tokens'
+import { TenantAccessTokensProvider } from '#auth/tenant_access_tokens_provider'
 import type { DateTime } from 'luxon'
 
 const AuthFinder = withAuthFinder(() => hash.use('scrypt'), {
@@ -26,8 +26,11 @@ export default class User extends compose(BaseModel, AuthFinder) {
   @column.dateTime({ autoCreate: true }) declare createdAt: DateTime
   @column.dateTime({ autoCreate: true, autoUpdate: true }) declare updatedAt: DateTime
 
-  /** Tenant API tokens; each carries the shop it was issued for (see access_token middleware). */
-  static accessTokens = DbAccessTokensProvider.forModel(User, {
+  /**
+   * Tenant API tokens. Each row carries the shop it was issued for; creating, verifying and
+   * listing are scoped to the tenant in context (app/auth/tenant_access_tokens_provider.ts).
+   */
+  static accessTokens = TenantAccessTokensProvider.forModel(User, {
     prefix: 'lk_',
     table: 'auth_access_tokens',
     type: 'auth_token',
