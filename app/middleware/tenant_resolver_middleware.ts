@@ -10,8 +10,17 @@ import {
 } from '#tenancy'
 
 /**
+ * A rejected shop is a 404 to the world, but its owner must still reach the dashboard to
+ * read the platform's review note (and switch language there).
+ */
+function reachableWhenRejected(path: string) {
+  return path === '/merchant' || path.startsWith('/merchant/') || path.startsWith('/locale/')
+}
+
+/**
  * Server middleware: every request is classified by its `Host` before routing.
- * Foreign host → 404 with no tenant; unknown or rejected shop → the same 404;
+ * Foreign host → 404 with no tenant; unknown shop, or a rejected shop outside its
+ * dashboard → the same 404;
  * suspended shop → notice page; otherwise the shop becomes the request's tenant
  * (in `ctx.tenant` and in AsyncLocalStorage for `withTenant`).
  */
@@ -23,7 +32,10 @@ export default class TenantResolverMiddleware {
     if (match.kind === 'foreign') throw new ShopNotFoundException('Unknown host')
 
     const tenant = await tenantDirectory.findBySlug(match.slug)
-    if (!tenant || tenant.status === 'rejected') throw new ShopNotFoundException('Unknown shop')
+    if (!tenant) throw new ShopNotFoundException('Unknown shop')
+    if (tenant.status === 'rejected' && !reachableWhenRejected(ctx.request.url())) {
+      throw new ShopNotFoundException('Unknown shop')
+    }
     if (tenant.status === 'suspended') throw new ShopSuspendedException('Shop suspended')
 
     ctx.tenant = tenant
