@@ -26,4 +26,6 @@ router.use([
 export const middleware = router.named({
   guest: () => import('#middleware/guest_middleware'),
   auth: () => import('#middleware/auth_middleware'),
+  merchant: () => import('#middleware/merchant_middleware'),
+  apiToken: () => import('#middleware/api_token_middleware'),
 })

@@ -1,3 +1,5 @@
 export const policies = {
+  ApiTokenPolicy: () => import('#policies/api_token_policy'),
+  StaffPolicy: () => import('#policies/staff_policy'),
 }
 

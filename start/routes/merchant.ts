@@ -1,3 +1,63 @@
+/*
+|--------------------------------------------------------------------------
+| Merchant dashboard: <slug>.<PLATFORM_DOMAIN>/merchant
+|--------------------------------------------------------------------------
+| Public: login, the invitation link. Everything else is behind the `merchant` middleware
+| (web session + membership in this shop); owner-only actions are checked by policies.
+*/
 import router from '@adonisjs/core/services/router'
+import { middleware } from '#start/kernel'
+import { SHOP_DOMAIN } from '#start/routes/shop_domain'
+import { INVITATION_TOKEN_PATTERN } from '#actions/merchant/invitations/invitation_token'
 
-void router
+const SessionController = () => import('#controllers/merchant/session_controller')
+const DashboardController = () => import('#controllers/merchant/dashboard_controller')
+const StaffController = () => import('#controllers/merchant/staff_controller')
+const StaffInvitationsController = () =>
+  import('#controllers/merchant/staff_invitations_controller')
+const InvitationsController = () => import('#controllers/merchant/invitations_controller')
+const ApiTokensController = () => import('#controllers/merchant/api_tokens_controller')
+
+const id = { match: /^[1-9][0-9]{0,15}$/, cast: (value: string) => Number(value) }
+const token = { match: INVITATION_TOKEN_PATTERN }
+
+router
+  .group(() => {
+    router.get('/login', [SessionController, 'create']).as('login')
+    router.post('/login', [SessionController, 'store']).as('login.store')
+    router.post('/logout', [SessionController, 'destroy']).as('logout')
+
+    router
+      .group(() => {
+        router.get('/:token', [InvitationsController, 'show']).as('show')
+        router.post('/:token/register', [InvitationsController, 'register']).as('register')
+        router.post('/:token/login', [InvitationsController, 'login']).as('login')
+      })
+      .prefix('/invitations')
+      .as('invitations')
+      .where('token', token)
+
+    router
+      .group(() => {
+        router.get('/', [DashboardController, 'show']).as('dashboard')
+
+        router.get('/staff', [StaffController, 'index']).as('staff.index')
+        router.put('/staff/:id/role', [StaffController, 'updateRole']).as('staff.role')
+        router.delete('/staff/:id', [StaffController, 'destroy']).as('staff.destroy')
+        router
+          .post('/staff/invitations', [StaffInvitationsController, 'store'])
+          .as('staff.invitations.store')
+        router
+          .delete('/staff/invitations/:id', [StaffInvitationsController, 'destroy'])
+          .as('staff.invitations.destroy')
+
+        router.get('/api-tokens', [ApiTokensController, 'index']).as('api_tokens.index')
+        router.post('/api-tokens', [ApiTokensController, 'store']).as('api_tokens.store')
+        router.delete('/api-tokens/:id', [ApiTokensController, 'destroy']).as('api_tokens.destroy')
+      })
+      .where('id', id)
+      .use(middleware.merchant())
+  })
+  .prefix('/merchant')
+  .as('merchant')
+  .domain(SHOP_DOMAIN)
