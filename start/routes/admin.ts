@@ -1,3 +1,40 @@
 import router from '@adonisjs/core/services/router'
+import { middleware } from '#start/kernel'
+import { PLATFORM_HOST } from '#start/routes/shop_domain'
 
-void router
+const SessionController = () => import('#controllers/admin/session_controller')
+const DashboardController = () => import('#controllers/admin/dashboard_controller')
+const ShopsController = () => import('#controllers/admin/shops_controller')
+const ShopReviewsController = () => import('#controllers/admin/shop_reviews_controller')
+
+/**
+ * Platform admins on the platform site (<PLATFORM_DOMAIN>/admin), guard `admin`. Every
+ * cross-tenant read and every decision runs through `withPlatform` (audited).
+ */
+router
+  .group(() => {
+    router.get('/login', [SessionController, 'create']).as('admin.login')
+    router.post('/login', [SessionController, 'store']).as('admin.login.store')
+
+    router
+      .group(() => {
+        router.post('/logout', [SessionController, 'destroy']).as('admin.logout')
+        router.get('/', [DashboardController, 'show']).as('admin.dashboard')
+        router.get('/shops', [ShopsController, 'index']).as('admin.shops')
+        router
+          .group(() => {
+            router.get('/', [ShopsController, 'show']).as('admin.shops.show')
+            router.post('/approve', [ShopReviewsController, 'approve']).as('admin.shops.approve')
+            router.post('/reject', [ShopReviewsController, 'reject']).as('admin.shops.reject')
+            router.post('/suspend', [ShopReviewsController, 'suspend']).as('admin.shops.suspend')
+            router
+              .post('/reinstate', [ShopReviewsController, 'reinstate'])
+              .as('admin.shops.reinstate')
+          })
+          .prefix('/shops/:id')
+          .where('id', router.matchers.number())
+      })
+      .use(middleware.auth({ guards: ['admin'] }))
+  })
+  .prefix('/admin')
+  .domain(PLATFORM_HOST)

@@ -1,4 +1,5 @@
 import { withPlatform } from '#tenancy'
+import { findTenantId } from '#actions/platform/find_tenant_id'
 import type { TenantStatus } from '#models/tenant'
 
 export interface ShopReviewDetail {
@@ -26,21 +27,24 @@ export default class GetShopForReview {
   async handle(input: {
     adminId: number
     ip: string
-    tenantId: number
+    /** From the URL; anything that is not an existing shop's id gives null. */
+    tenantId: unknown
   }): Promise<ShopReviewDetail | null> {
+    const tenantId = await findTenantId(input.tenantId)
+    if (tenantId === null) return null
     return withPlatform(
       {
         actorType: 'platform_admin',
         actorId: input.adminId,
         reason: 'admin.shops.show',
-        tenantId: input.tenantId,
+        tenantId,
         ip: input.ip,
       },
       async (trx) => {
         const tenant = await trx
           .from('tenants as t')
           .leftJoin('platform_admins as a', 'a.id', 't.reviewed_by')
-          .where('t.id', input.tenantId)
+          .where('t.id', tenantId)
           .select('t.*', 'a.email as reviewer_email')
           .first()
         if (!tenant) return null

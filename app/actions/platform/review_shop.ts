@@ -2,6 +2,7 @@ import { DateTime } from 'luxon'
 import { withPlatform, tenantDirectory } from '#tenancy'
 import { recordPlatformAudit } from '#audit'
 import type { TenantStatus } from '#models/tenant'
+import { findTenantId } from '#actions/platform/find_tenant_id'
 
 export type ReviewDecision = 'approve' | 'reject' | 'suspend' | 'reinstate'
 
@@ -30,7 +31,8 @@ export type ReviewResult =
 
 export interface ReviewInput {
   adminId: number
-  tenantId: number
+  /** From the URL; anything that is not an existing shop's id is `not_found`. */
+  tenantId: unknown
   decision: ReviewDecision
   /** Required for `reject` (the validator enforces it); optional otherwise. */
   note: string | null
@@ -47,18 +49,20 @@ export interface ReviewInput {
 export default class ReviewShop {
   async handle(input: ReviewInput): Promise<ReviewResult> {
     const transition = REVIEW_TRANSITIONS[input.decision]
+    const tenantId = await findTenantId(input.tenantId)
+    if (tenantId === null) return { ok: false, reason: 'not_found' }
     const result = await withPlatform<ReviewResult>(
       {
         actorType: 'platform_admin',
         actorId: input.adminId,
         reason: transition.action,
-        tenantId: input.tenantId,
+        tenantId,
         ip: input.ip,
       },
       async (trx) => {
         const tenant = await trx
           .from('tenants')
-          .where('id', input.tenantId)
+          .where('id', tenantId)
           .forUpdate()
           .select('id', 'slug', 'status')
           .first()

@@ -21,10 +21,12 @@ export function passwordProblems(password: string, email?: string | null): Passw
   return problems
 }
 
+/** The address itself, the address with something added, or just its local part. */
 function isEmailLike(password: string, email: string) {
   const candidate = password.trim().toLowerCase()
   const address = email.trim().toLowerCase()
-  return candidate === address || candidate === address.split('@')[0]
+  if (!address) return false
+  return candidate.includes(address) || candidate === address.split('@')[0]
 }
 
 /**
