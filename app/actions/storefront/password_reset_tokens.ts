@@ -8,13 +8,15 @@ import type { TenantRef } from '#tenancy'
  */
 export const RESET_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/
 
-/** How long a reset link works. */
+/** How long a reset link works (an SQL interval, added to `now()` in the database). */
 export const RESET_TOKEN_TTL = "interval '1 hour'"
 
+/** A fresh token for a reset link (never stored as such). */
 export function newResetToken(): string {
   return randomBytes(32).toString('base64url')
 }
 
+/** What `buyer_password_resets.token_hash` holds for a token: hex SHA-256. */
 export function hashResetToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
 }

@@ -10,20 +10,24 @@ const email = () => vine.string().trim().maxLength(254).email().toLowerCase()
 /** A new password: 8–128 characters, typed twice (`password_confirmation`). */
 const newPassword = () => vine.string().minLength(8).maxLength(128).confirmed()
 
+/** Sign-up: email + new password (typed twice). */
 export const registerBuyerValidator = vine.create({
   email: email(),
   password: newPassword(),
 })
 
+/** Log-in: no password rules beyond a length cap, so old passwords keep working. */
 export const loginBuyerValidator = vine.create({
   email: email(),
   password: vine.string().maxLength(128),
 })
 
+/** "Forgot password": the account's email. */
 export const forgotBuyerPasswordValidator = vine.create({
   email: email(),
 })
 
+/** Reset link: the new password, typed twice. */
 export const resetBuyerPasswordValidator = vine.create({
   password: newPassword(),
 })

@@ -98,9 +98,18 @@ test.group('storefront / shop home', () => {
     assert.include(response.text(), 'href="/account"')
   })
 
-  test('an unknown shop is a 404 and a suspended shop a 403 notice', async ({ client, assert }) => {
+  test('an unknown or rejected shop is a 404 and a suspended shop a 403 notice', async ({
+    client,
+    assert,
+  }) => {
     const missing = await client.get('/').header('host', 'no-such-shop-4711.localhost')
     missing.assertStatus(404)
+
+    const rejected = await createShop({ status: 'rejected' })
+    for (const path of ['/', '/account/login', '/account/register']) {
+      const response = await client.get(path).header('host', shopHost(rejected))
+      response.assertStatus(404)
+    }
 
     const suspended = await createShop({ status: 'suspended' })
     const response = await client
