@@ -1,0 +1,3 @@
+import { driverContract } from './driver_contract.js'
+
+driverContract('bullmq')
