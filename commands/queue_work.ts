@@ -70,7 +70,7 @@ export default class QueueWork extends BaseCommand {
         return
       }
       this.logger.warning(`${signal} again: exiting without waiting for active jobs`)
-      void worker.close(true).finally(() => process.exit(130))
+      process.exit(130)
     }
     process.on('SIGTERM', onSignal)
     process.on('SIGINT', onSignal)

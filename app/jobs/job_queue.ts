@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { Exception } from '@adonisjs/core/exceptions'
 import type { Logger } from '@adonisjs/core/logger'
+import { currentTenant } from '#tenancy'
 import type { JobClass, PayloadOf } from '#jobs/job'
 import type { JobRegistry } from '#jobs/job_registry'
 import { recordJobFailure, type FailureRecorder } from '#jobs/failures'
@@ -115,7 +116,8 @@ export class JobQueue {
 
   /**
    * Enqueue `payload` for `job`. Type-checked against the class's payload; tenant jobs must
-   * carry a valid `tenantId` (checked here too). Returns once the job is stored (memory:
+   * carry a valid `tenantId` (checked here too) and, when dispatched while a shop is the
+   * tenant in context, that shop's id: a request for shop A cannot queue work for shop B. Returns once the job is stored (memory:
    * it then runs in this process, after this call returns).
    *
    * Dispatch after the transaction that wrote the job's inputs has committed: a worker may
@@ -189,6 +191,14 @@ export class JobQueue {
     job: JobClass,
     scope: { tenantId?: number; key?: string } = {}
   ): Promise<boolean> {
+    if (job.scope === 'tenant' && !isTenantId(scope.tenantId)) {
+      throw new JobDispatchException(
+        `unschedule of ${job.jobName} needs the tenantId it was scheduled for`,
+        {
+          code: 'E_JOB_TENANT_MISSING',
+        }
+      )
+    }
     return this.driver.removeSchedule(job.queue, this.scheduleId(job, scope, scope.key))
   }
 
@@ -229,15 +239,23 @@ export class JobQueue {
     return this.driver.retryFailed(queue, jobId)
   }
 
-  /** Stop: in-process worker first (active jobs finish), then the driver's connections. */
-  close(): Promise<void> {
-    this.#closing ??= (async () => {
+  /**
+   * Stop: in-process worker first (active jobs finish), then the driver's connections.
+   * `force` does not wait for active jobs, also when a graceful close is already under way.
+   */
+  close(force = false): Promise<void> {
+    const stop = async () => {
       await this.#inProcess?.then(
-        (worker) => worker.close(),
+        (worker) => worker.close(force),
         () => {}
       )
-      await this.driver.close()
-    })()
+      await this.driver.close(force)
+    }
+    if (force) {
+      this.#closing ??= Promise.resolve()
+      return stop()
+    }
+    this.#closing ??= stop()
     return this.#closing
   }
 
@@ -267,10 +285,19 @@ export class JobQueue {
         code: 'E_JOB_BAD_PAYLOAD',
       })
     }
-    if (job.scope === 'tenant' && !isTenantId((payload as { tenantId?: unknown }).tenantId)) {
+    if (job.scope !== 'tenant') return
+    const tenantId = (payload as { tenantId?: unknown }).tenantId
+    if (!isTenantId(tenantId)) {
       throw new JobDispatchException(`job ${job.jobName} needs payload.tenantId (a tenants.id)`, {
         code: 'E_JOB_TENANT_MISSING',
       })
+    }
+    const current = currentTenant()
+    if (current && current.id !== tenantId) {
+      throw new JobDispatchException(
+        `job ${job.jobName} for tenant ${tenantId} dispatched from tenant ${current.id}`,
+        { code: 'E_JOB_TENANT_MISMATCH' }
+      )
     }
   }
 }

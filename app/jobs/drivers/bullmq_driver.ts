@@ -113,8 +113,8 @@ export class BullmqDriver implements QueueDriver {
     await Promise.all(workers.map((worker) => worker.waitUntilReady()))
     return {
       close: async (force = false) => {
-        await Promise.all(workers.map((worker) => worker.close(force)))
         for (const worker of workers) this.#workers.delete(worker)
+        await closeWorkers(workers, force)
       },
     }
   }
@@ -135,10 +135,25 @@ export class BullmqDriver implements QueueDriver {
     }
   }
 
-  async close() {
-    await Promise.all([...this.#workers].map((worker) => worker.close()))
+  async close(force = false) {
+    const workers = [...this.#workers]
     this.#workers.clear()
+    await closeWorkers(workers, force)
     await Promise.all([...this.#queues.values()].map((queue) => queue.close()))
     this.#queues.clear()
   }
+}
+
+/**
+ * Graceful: `worker.close()` waits for active jobs. Forced: a pending graceful close would
+ * swallow `close(true)`, so the connections are dropped as well; that is what stops a
+ * worker stuck behind a job that never returns (BullMQ re-queues it when its lock expires).
+ */
+async function closeWorkers(workers: Worker[], force: boolean) {
+  if (!force) {
+    await Promise.all(workers.map((worker) => worker.close()))
+    return
+  }
+  for (const worker of workers) void worker.close(true).catch(() => {})
+  await Promise.all(workers.map((worker) => worker.disconnect()))
 }

@@ -51,7 +51,10 @@ export interface WorkOptions {
 
 /** A running consumer; `close()` stops taking jobs and waits for the active ones. */
 export interface WorkerHandle {
-  /** `force` = don't wait for active jobs (second Ctrl-C). */
+  /**
+   * `force` = don't wait for active jobs, even after a graceful close already started
+   * (BullMQ re-queues them once their lock expires).
+   */
   close(force?: boolean): Promise<void>
 }
 
@@ -78,8 +81,8 @@ export interface QueueDriver {
   /** Move a job from the failed set back to waiting with fresh attempts; false if it is gone. */
   retryFailed(queue: string, jobId: string): Promise<boolean>
   work(processor: JobProcessor, options: WorkOptions): Promise<WorkerHandle>
-  /** Stop workers (waiting for active jobs), timers and connections. */
-  close(): Promise<void>
+  /** Stop workers (waiting for active jobs unless `force`), timers and connections. */
+  close(force?: boolean): Promise<void>
 }
 
 /** BullMQ's exponential/fixed formulas: `n` = failures so far (1 for the first retry). */

@@ -240,7 +240,7 @@ export class MemoryDriver implements QueueDriver {
     }
   }
 
-  async close() {
+  async close(force = false) {
     this.#closed = true
     for (const schedule of this.#schedules.values()) clearTimeout(schedule.timer)
     this.#schedules.clear()
@@ -250,8 +250,8 @@ export class MemoryDriver implements QueueDriver {
         clearImmediate(job.timer as NodeJS.Immediate)
       }
     }
-    await Promise.allSettled([...this.#running])
     this.#processor = undefined
+    if (!force) await Promise.allSettled([...this.#running])
   }
 }
 

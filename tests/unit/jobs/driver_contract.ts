@@ -319,5 +319,21 @@ export function driverContract(kind: DriverKind) {
       assert.isAtLeast(Date.now() - closing, 250)
       await assert.rejects(() => own.queue.dispatch(CountJob, { tenantId: a.id, probe }), /closed/)
     })
+
+    test('close(true) does not wait for a stuck job, even after a graceful close began', async ({
+      assert,
+    }) => {
+      const own = await startHarness(kind)
+      const probe = probeId('forced')
+      await own.queue.dispatch(SlowJob, { tenantId: a.id, probe, ms: 1500 })
+      await waitFor(() => reports(probe).includes('started'), 5000, 'job start')
+      const closing = Date.now()
+      const graceful = own.queue.close().catch(() => {})
+      await sleep(50)
+      await own.stop(true)
+      assert.isBelow(Date.now() - closing, 1000)
+      assert.deepEqual(reports(probe), ['started'])
+      await Promise.race([graceful, sleep(3000)])
+    })
   })
 }

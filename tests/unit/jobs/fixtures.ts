@@ -149,7 +149,8 @@ export const silentLogger = logger.child(
 /** A queue under test, with its worker (BullMQ) already consuming. */
 export interface Harness {
   queue: JobQueue
-  stop(): Promise<void>
+  /** Close worker and queue (`force`: without waiting for active jobs) and drop the Redis keys. */
+  stop(force?: boolean): Promise<void>
 }
 
 export type DriverKind = 'bullmq' | 'memory'
@@ -183,10 +184,22 @@ export async function startHarness(kind: DriverKind): Promise<Harness> {
   if (kind === 'bullmq') worker = await queue.work({ concurrency: 4 })
   return {
     queue,
-    async stop() {
-      await worker?.close()
-      await queue.close()
+    async stop(force = false) {
+      // A stuck job must fail the suite, not hang it: give close() 10 s, then force it.
+      const closed = (async () => {
+        await worker?.close(force)
+        await queue.close(force)
+      })()
+      const timedOut = await Promise.race([
+        closed.then(() => false),
+        sleep(10_000).then(() => true),
+      ])
+      if (timedOut) {
+        await worker?.close(true)
+        await queue.close(true)
+      }
       if (kind === 'bullmq') await obliterate(prefix, testRegistry.queues())
+      if (timedOut) throw new Error('the queue did not close within 10 s: a job is stuck')
     },
   }
 }

@@ -11,6 +11,7 @@ import {
   summarizeError,
 } from '#jobs'
 import { backoffDelay } from '#jobs/drivers/driver'
+import { runAsTenant } from '#tenancy'
 import { CountAllBuyersJob, CountJob, silentLogger, testRegistry } from './fixtures.js'
 
 class UnlistedJob extends TenantJob<{ tenantId: number }> {
@@ -58,6 +59,33 @@ test.group('jobs / API', () => {
       )
     } finally {
       await queue.close()
+    }
+  })
+
+  test('inside a shop, jobs can only be dispatched for that shop', async ({ assert }) => {
+    const queue = memoryQueue()
+    const shop = {
+      id: 7,
+      slug: 'seven',
+      name: 'Seven',
+      status: 'active' as const,
+      defaultLocale: 'en',
+      currency: 'CNY',
+    }
+    try {
+      await runAsTenant(shop, () =>
+        assert.rejects(
+          () => queue.dispatch(CountJob, { tenantId: 8, probe: 'x' }, { delay: 60_000 }),
+          /dispatched from tenant 7/
+        )
+      )
+      const ok = await runAsTenant(shop, () =>
+        queue.dispatch(CountJob, { tenantId: 7, probe: 'x' }, { delay: 60_000 })
+      )
+      assert.equal(ok.name, CountJob.jobName)
+      await assert.rejects(() => queue.unschedule(CountJob), /needs the tenantId/)
+    } finally {
+      await queue.close(true)
     }
   })
 
