@@ -492,7 +492,11 @@ function loadavg() {
 function revision() {
   const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' })
   if (head.status !== 0) return 'not a git checkout'
-  const dirty = spawnSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' })
+  // The report's own target does not count as a change.
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', '.', ':!docs/benchmarks.md'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  })
   return `commit ${head.stdout.trim()}${dirty.stdout.trim() ? ' plus uncommitted changes in the working tree' : ''}`
 }
 
