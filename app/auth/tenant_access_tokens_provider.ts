@@ -79,8 +79,18 @@ export class TenantAccessTokensProvider<
   }
 
   #toToken(row: TokenRow): TenantAccessToken {
-    const token = this.dbRowToAccessToken(row as any) as TenantAccessToken
-    Object.setPrototypeOf(token, TenantAccessToken.prototype)
+    const token = new TenantAccessToken({
+      identifier: row.id,
+      tokenableId: row.tokenable_id,
+      type: row.type,
+      name: row.name,
+      hash: row.hash,
+      abilities: JSON.parse(row.abilities),
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      lastUsedAt: row.last_used_at,
+      expiresAt: row.expires_at,
+    })
     token.tenantId = Number(row.tenant_id)
     return token
   }
@@ -118,7 +128,7 @@ export class TenantAccessTokensProvider<
     const id = typeof inserted === 'object' ? inserted.id : inserted
     if (!id) throw new RuntimeException('Cannot save access token: no id returned')
 
-    const token = new AccessToken({
+    const token = new TenantAccessToken({
       identifier: id,
       tokenableId: row.tokenable_id,
       type: row.type,
@@ -131,8 +141,7 @@ export class TenantAccessTokensProvider<
       updatedAt: now,
       lastUsedAt: null,
       expiresAt: row.expires_at,
-    }) as TenantAccessToken
-    Object.setPrototypeOf(token, TenantAccessToken.prototype)
+    })
     token.tenantId = tenantId
     return token
   }
