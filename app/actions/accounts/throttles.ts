@@ -4,13 +4,7 @@ import { errors as limiterErrors } from '@adonisjs/limiter'
 import { Exception } from '@adonisjs/core/exceptions'
 import type { HttpContext } from '@adonisjs/core/http'
 
-/**
- * Rate limits of the account flows. Counters live in the limiter store (LIMITER_STORE:
- * Redis in production and tests), so every web process sees the same counts.
- *
- * - failure gates (login): only failed attempts count; at the limit the key is blocked.
- * - request budgets (sign-up, reset mails, resends): every request counts.
- */
+/** One limit: `requests` per `duration`. */
 export interface ThrottlePolicy {
   requests: number
   duration: string
@@ -21,6 +15,13 @@ export interface ThrottlePolicy {
 export type ThrottleName =
   'loginEmail' | 'loginIp' | 'signupIp' | 'resetIp' | 'resetEmail' | 'resendUser' | 'resendIp'
 
+/**
+ * Rate limits of the account flows. Counters live in the limiter store (LIMITER_STORE:
+ * Redis in production and tests), so every web process sees the same counts.
+ *
+ * - failure gates (login): only failed attempts count; at the limit the key is blocked.
+ * - request budgets (sign-up, reset mails, resends): every request counts.
+ */
 export const THROTTLES: Record<ThrottleName, ThrottlePolicy> = {
   loginEmail: { requests: 5, duration: '15 mins', blockDuration: '15 mins' },
   loginIp: { requests: 20, duration: '15 mins', blockDuration: '15 mins' },

@@ -28,6 +28,7 @@ export default class SessionController {
       ctx.session.put(PENDING_VERIFICATION_KEY, result.user.id)
       return ctx.response.redirect().toPath('/verify-email')
     }
+    ctx.session.forget(PENDING_VERIFICATION_KEY)
     await ctx.auth.use('web').login(result.user)
     return ctx.response.redirect().toPath('/shops')
   }
