@@ -27,6 +27,8 @@ test.group('merchant / staff list and invitations', (group) => {
     asOwner.assertStatus(200)
     asOwner.assertTextIncludes('staff@team-shop.test')
     asOwner.assertTextIncludes('action="/merchant/staff/invitations"')
+    assert.notInclude(asOwner.text(), 'Make staff', 'the only owner is offered no demotion')
+    asOwner.assertTextIncludes('Make owner')
 
     const asStaff = await client.get('/merchant/staff').header('host', hostOf(shop)).loginAs(staff)
     asStaff.assertStatus(200)
