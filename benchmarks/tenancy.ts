@@ -220,6 +220,26 @@ const MODE_TITLE = APP_ROOT
 const MARK_START = `<!-- bench:tenancy:results:${MODE}:start (written by benchmarks/tenancy.ts) -->`
 const MARK_END = `<!-- bench:tenancy:results:${MODE}:end -->`
 
+/**
+ * A server started outside production rewrites .adonisjs/server/routes.{d.ts,json} (committed,
+ * generated) with every registered route, the benchmark routes included. Put back what was
+ * there, unless someone else has rewritten the files since.
+ */
+function keepGeneratedRoutes() {
+  const dir = resolvePath(APP_ROOT ?? ROOT, '.adonisjs/server')
+  const saved = ['routes.d.ts', 'routes.json']
+    .map((name) => resolvePath(dir, name))
+    .filter((path) => existsSync(path))
+    .map((path) => ({ path, text: readFileSync(path, 'utf8') }))
+  return () => {
+    for (const { path, text } of saved) {
+      const now = existsSync(path) ? readFileSync(path, 'utf8') : undefined
+      if (now !== undefined && now !== text && now.includes('bench.baseline_page'))
+        writeFileSync(path, text)
+    }
+  }
+}
+
 function startServer(env: NodeJS.ProcessEnv) {
   const args = APP_ROOT ? ['bin/server.js'] : ['--import=@poppinss/ts-exec', 'bin/server.ts']
   const child = spawn(process.execPath, args, {
@@ -603,9 +623,11 @@ async function main() {
   const { pgVersion } = await prepareDatabase(env)
 
   log(`server: NODE_ENV=development BENCHMARK_ROUTES=true LOG_LEVEL=warn on 127.0.0.1:${port}`)
+  const restoreGenerated = keepGeneratedRoutes()
   const { child, output } = startServer(env)
   const stop = () => {
     if (child.exitCode === null) child.kill('SIGTERM')
+    restoreGenerated()
   }
   process.on('exit', stop)
   process.on('SIGINT', () => {
@@ -615,6 +637,7 @@ async function main() {
 
   try {
     await waitForServer(port, child, output)
+    restoreGenerated() // written once, at boot
     const sizes = await checkPages(port)
     log(
       `pages ok: baseline ${sizes.baseline} B, tenant ${sizes.tenant} B, ${EXPECTED_ROWS} rows each`
