@@ -10,7 +10,7 @@ import { configProvider } from '@adonisjs/core'
  *
  * - `web`   merchant users (owners, staff) in their shop's dashboard; membership is checked
  *           per shop by the `merchant` middleware.
- * - `admin` platform admins on the platform site.
+ * - `admin` platform admins on the platform site (lookups on the platform role).
  * - `buyer` optional buyer accounts of one shop (lookups under RLS).
  * - `api`   tenant API access tokens with abilities; a token only works on its own shop.
  */
@@ -23,7 +23,10 @@ const authConfig = defineConfig({
     }),
     admin: sessionGuard({
       useRememberMeTokens: false,
-      provider: sessionUserProvider({ model: () => import('#models/platform_admin') }),
+      provider: configProvider.create(async () => {
+        const { AdminUserProvider } = await import('#auth/admin_user_provider')
+        return new AdminUserProvider()
+      }),
     }),
     buyer: sessionGuard({
       useRememberMeTokens: false,

@@ -12,6 +12,8 @@ const AuthFinder = withAuthFinder(() => hash.use('scrypt'), {
 /** A platform administrator; created only with `node ace admin:create` (no default accounts). */
 export default class PlatformAdmin extends compose(BaseModel, AuthFinder) {
   static table = 'platform_admins'
+  /** Only the platform role may read or write admin accounts (see AdminUserProvider). */
+  static connection = 'platform'
 
   @column({ isPrimary: true }) declare id: number
   @column() declare email: string

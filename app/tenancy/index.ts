@@ -5,7 +5,7 @@
 export { tenantStorage, currentTenant, requireTenant, runAsTenant } from '#tenancy/context'
 export type { TenantRef, TenantScope } from '#tenancy/context'
 export { withTenant, setTenantOn, tenantIdLiteral, currentTenantId } from '#tenancy/with_tenant'
-export { withPlatform } from '#tenancy/platform'
+export { withPlatform, withPlatformRole } from '#tenancy/platform'
 export type { PlatformAccess } from '#tenancy/platform'
 export { classifyHost, tenantDirectory, TenantDirectory } from '#tenancy/resolver'
 export type { HostMatch } from '#tenancy/resolver'

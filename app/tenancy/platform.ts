@@ -13,20 +13,34 @@ export interface PlatformAccess {
 }
 
 /**
- * Cross-tenant unit of work on the `platform` role (BYPASSRLS). Only platform-admin
- * actions and jobs explicitly marked cross-tenant may call it; every call is recorded in
- * `platform_audit_events` inside the same transaction, so an unaudited use cannot commit.
+ * A transaction on the `platform` role (BYPASSRLS; the only role that may read platform
+ * admins and the platform audit log). `SET LOCAL ROLE` pins the role for the transaction:
+ * a no-op on a real server (the connection already logs in as that role) and the role
+ * switch in demo mode, where every connection shares one embedded session.
  *
- * `SET LOCAL ROLE` pins the role for this transaction: a no-op on a real server (the
- * connection already logs in as that role) and the role switch in demo mode, where every
- * connection shares one embedded session.
+ * Writes no audit row itself: callers record what they do (admin authentication records
+ * logins; `withPlatform` records every cross-tenant access). Use `withPlatform` unless the
+ * work is the platform's own bookkeeping.
+ */
+export async function withPlatformRole<T>(
+  fn: (trx: TransactionClientContract) => Promise<T>
+): Promise<T> {
+  return db.connection('platform').transaction(async (trx) => {
+    await trx.rawQuery(`SET LOCAL ROLE ${quoteIdent(env.get('DB_PLATFORM_USER'))}`)
+    return fn(trx)
+  })
+}
+
+/**
+ * Cross-tenant unit of work on the `platform` role. Only platform-admin actions and jobs
+ * explicitly marked cross-tenant may call it; every call is recorded in
+ * `platform_audit_events` inside the same transaction, so an unaudited use cannot commit.
  */
 export async function withPlatform<T>(
   access: PlatformAccess,
   fn: (trx: TransactionClientContract) => Promise<T>
 ): Promise<T> {
-  return db.connection('platform').transaction(async (trx) => {
-    await trx.rawQuery(`SET LOCAL ROLE ${quoteIdent(env.get('DB_PLATFORM_USER'))}`)
+  return withPlatformRole(async (trx) => {
     await trx.table('platform_audit_events').insert({
       actor_type: access.actorType,
       actor_id: access.actorId ?? null,

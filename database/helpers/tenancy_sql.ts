@@ -38,6 +38,29 @@ export function protectTenantTable(schema: BaseSchema, table: string) {
   grantRuntime(schema, table)
 }
 
+type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE'
+
+/**
+ * Grant each runtime role exactly what it needs on a platform-global table (no RLS there,
+ * so grants are the only fence). `app` serves every shop request: keep it minimal.
+ */
+export function grantGlobal(
+  schema: BaseSchema,
+  table: string,
+  privileges: { app: Privilege[]; platform: Privilege[] }
+) {
+  const t = quoteIdent(table)
+  const [app, platform] = runtimeRoles()
+  schema.defer(async (db) => {
+    if (privileges.app.length) {
+      await db.rawQuery(`GRANT ${privileges.app.join(', ')} ON ${t} TO ${app}`)
+    }
+    if (privileges.platform.length) {
+      await db.rawQuery(`GRANT ${privileges.platform.join(', ')} ON ${t} TO ${platform}`)
+    }
+  })
+}
+
 /** Grant the runtime roles full DML on a table. */
 export function grantRuntime(schema: BaseSchema, table: string) {
   const t = quoteIdent(table)

@@ -1,9 +1,11 @@
 import { BaseSchema } from '@adonisjs/lucid/schema'
-import { grantRuntime } from '#database/helpers/tenancy_sql'
+import { grantGlobal } from '#database/helpers/tenancy_sql'
 
 /**
  * Platform-global tables (on the allowlist in tests/security/schema.spec.ts):
- * shops, merchant user accounts, platform admins.
+ * shops, merchant user accounts, platform admins. No RLS here, so grants are the fence:
+ * the app role reads the shop directory and registers shops but cannot change a shop's
+ * status; it never sees platform admins.
  */
 export default class extends BaseSchema {
   async up() {
@@ -24,7 +26,10 @@ export default class extends BaseSchema {
       table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(this.now())
       table.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(this.now())
     })
-    grantRuntime(this, 'tenants')
+    grantGlobal(this, 'tenants', {
+      app: ['SELECT', 'INSERT'],
+      platform: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+    })
 
     this.schema.createTable('users', (table) => {
       table.bigIncrements('id').primary()
@@ -37,7 +42,10 @@ export default class extends BaseSchema {
       table.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(this.now())
     })
     this.schema.raw('CREATE UNIQUE INDEX users_email_unique ON users (lower(email))')
-    grantRuntime(this, 'users')
+    grantGlobal(this, 'users', {
+      app: ['SELECT', 'INSERT', 'UPDATE'],
+      platform: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+    })
 
     this.schema.createTable('platform_admins', (table) => {
       table.bigIncrements('id').primary()
@@ -51,7 +59,10 @@ export default class extends BaseSchema {
     this.schema.raw(
       'CREATE UNIQUE INDEX platform_admins_email_unique ON platform_admins (lower(email))'
     )
-    grantRuntime(this, 'platform_admins')
+    grantGlobal(this, 'platform_admins', {
+      app: [],
+      platform: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+    })
     this.schema.alterTable('tenants', (table) => {
       table.foreign('reviewed_by').references('platform_admins.id')
     })
@@ -69,7 +80,11 @@ export default class extends BaseSchema {
       table.timestamp('last_used_at', { useTz: true }).nullable()
       table.timestamp('expires_at', { useTz: true }).nullable()
     })
-    grantRuntime(this, 'auth_access_tokens')
+    // Each row names the shop it is valid for; TenantAccessTokensProvider filters on it.
+    grantGlobal(this, 'auth_access_tokens', {
+      app: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+      platform: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+    })
 
     this.schema.createTable('password_reset_tokens', (table) => {
       table.bigIncrements('id').primary()
@@ -79,7 +94,10 @@ export default class extends BaseSchema {
       table.timestamp('used_at', { useTz: true }).nullable()
       table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(this.now())
     })
-    grantRuntime(this, 'password_reset_tokens')
+    grantGlobal(this, 'password_reset_tokens', {
+      app: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+      platform: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+    })
   }
 
   async down() {

@@ -1,5 +1,5 @@
 import { BaseSchema } from '@adonisjs/lucid/schema'
-import { grantRuntime, makeAppendOnly, protectTenantTable } from '#database/helpers/tenancy_sql'
+import { grantGlobal, makeAppendOnly, protectTenantTable } from '#database/helpers/tenancy_sql'
 
 /**
  * Audit log, first cut: privileged actions, append-only (grants + trigger). Events about
@@ -38,7 +38,9 @@ export default class extends BaseSchema {
       table.jsonb('metadata').notNullable().defaultTo('{}')
       table.index(['occurred_at'])
     })
-    grantRuntime(this, 'platform_audit_events')
+    // Account events of merchant users are appended from the app role, which can never
+    // read the log back; reads (admin pages, verification) happen on the platform role.
+    grantGlobal(this, 'platform_audit_events', { app: ['INSERT'], platform: ['SELECT', 'INSERT'] })
     makeAppendOnly(this, 'platform_audit_events')
 
     this.schema.createTable('job_failures', (table) => {
@@ -54,7 +56,11 @@ export default class extends BaseSchema {
       table.timestamp('retried_at', { useTz: true }).nullable()
       table.index(['failed_at'])
     })
-    grantRuntime(this, 'job_failures')
+    // Any worker records a failure; only platform admins (platform role) read or retry.
+    grantGlobal(this, 'job_failures', {
+      app: ['INSERT'],
+      platform: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+    })
   }
 
   async down() {

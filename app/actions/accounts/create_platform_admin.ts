@@ -1,6 +1,6 @@
-import db from '@adonisjs/lucid/services/db'
 import PlatformAdmin from '#models/platform_admin'
 import { recordPlatformAudit } from '#audit'
+import { withPlatformRole } from '#tenancy'
 import { passwordProblems, type PasswordProblem } from '#validators/platform/rules'
 
 /** Admins get a longer minimum than merchants. */
@@ -36,7 +36,7 @@ export default class CreatePlatformAdmin {
     if (problems.length) return { ok: false, reason: 'weak_password', problems }
 
     try {
-      const admin = await db.connection('app').transaction(async (trx) => {
+      const admin = await withPlatformRole(async (trx) => {
         const created = await PlatformAdmin.create(
           { email, password: input.password, fullName: input.name?.trim() || null },
           { client: trx }

@@ -1,8 +1,8 @@
-import db from '@adonisjs/lucid/services/db'
 import hash from '@adonisjs/core/services/hash'
 import { DateTime } from 'luxon'
 import PlatformAdmin from '#models/platform_admin'
 import { recordPlatformAudit } from '#audit'
+import { withPlatformRole } from '#tenancy'
 import { loginGates } from '#actions/accounts/log_in_merchant'
 import {
   assertNotLocked,
@@ -24,7 +24,9 @@ export default class LogInPlatformAdmin {
     const gates = loginGates('admin', input.email, input.ip)
     await assertNotLocked(gates, 'login')
 
-    const admin = await PlatformAdmin.query().whereRaw('lower(email) = ?', [input.email]).first()
+    const admin = await withPlatformRole((trx) =>
+      PlatformAdmin.query({ client: trx }).whereRaw('lower(email) = ?', [input.email]).first()
+    )
     const valid = admin
       ? await admin.verifyPassword(input.password)
       : (await hash.use('scrypt').make(input.password), false)
@@ -36,7 +38,7 @@ export default class LogInPlatformAdmin {
       return { ok: false, reason: 'credentials' }
     }
 
-    await db.connection('app').transaction(async (trx) => {
+    await withPlatformRole(async (trx) => {
       admin.lastLoginAt = DateTime.now()
       await admin.useTransaction(trx).save()
       await this.record(trx, 'admin.logged_in', admin.id, input)
@@ -46,7 +48,7 @@ export default class LogInPlatformAdmin {
   }
 
   private audit(action: string, adminId: number | null, input: { email: string; ip: string }) {
-    return db.connection('app').transaction((trx) => this.record(trx, action, adminId, input))
+    return withPlatformRole((trx) => this.record(trx, action, adminId, input))
   }
 
   private record(

@@ -11,7 +11,11 @@ function pageNumber(value: unknown): number {
 /** Failed jobs for platform admins: the list (newest first) and the retry action. */
 export default class JobsController {
   async index(ctx: HttpContext) {
-    const failures = await listFailedJobs({ page: pageNumber(ctx.request.input('page')) })
+    const failures = await listFailedJobs({
+      page: pageNumber(ctx.request.input('page')),
+      adminId: ctx.auth.use('admin').getUserOrFail().id,
+      ip: ctx.request.ip(),
+    })
     return ctx.view.render('pages/admin/jobs', { failures })
   }
 

@@ -1,4 +1,4 @@
-import db from '@adonisjs/lucid/services/db'
+import { withPlatform } from '#tenancy'
 
 /** One row of the failed-jobs page (payload already redacted when it was recorded). */
 export interface FailedJobView {
@@ -29,34 +29,42 @@ export interface FailedJobsPage {
 const MAX_PAYLOAD_CHARS = 2000
 
 /**
- * Failed jobs for platform admins, newest first. `job_failures` and `tenants` are
- * platform-global (no RLS), so the `app` role reads them without `withPlatform`.
+ * Failed jobs for platform admins, newest first. `job_failures` spans every shop and only
+ * the platform role may read it, so the read is an audited `withPlatform` access.
  */
 export async function listFailedJobs(
-  input: { page?: number; perPage?: number } = {}
+  input: { page?: number; perPage?: number; adminId?: number | null; ip?: string | null } = {}
 ): Promise<FailedJobsPage> {
   const perPage = Math.min(Math.max(input.perPage ?? 25, 1), 100)
   const page = Math.max(Math.trunc(input.page ?? 1) || 1, 1)
-  const result = await db
-    .connection('app')
-    .from('job_failures as f')
-    .leftJoin('tenants as t', 't.id', 'f.tenant_id')
-    .select(
-      'f.id',
-      'f.queue',
-      'f.job_name',
-      'f.job_id',
-      'f.tenant_id',
-      't.slug as tenant_slug',
-      'f.payload',
-      'f.error',
-      'f.attempts',
-      'f.failed_at',
-      'f.retried_at'
-    )
-    .orderBy('f.failed_at', 'desc')
-    .orderBy('f.id', 'desc')
-    .paginate(page, perPage)
+  const result = await withPlatform(
+    {
+      actorType: 'platform_admin',
+      actorId: input.adminId ?? null,
+      ip: input.ip ?? null,
+      reason: 'list failed jobs',
+    },
+    (trx) =>
+      trx
+        .from('job_failures as f')
+        .leftJoin('tenants as t', 't.id', 'f.tenant_id')
+        .select(
+          'f.id',
+          'f.queue',
+          'f.job_name',
+          'f.job_id',
+          'f.tenant_id',
+          't.slug as tenant_slug',
+          'f.payload',
+          'f.error',
+          'f.attempts',
+          'f.failed_at',
+          'f.retried_at'
+        )
+        .orderBy('f.failed_at', 'desc')
+        .orderBy('f.id', 'desc')
+        .paginate(page, perPage)
+  )
 
   const rows = result.all().map((row) => {
     const payload = JSON.stringify(row.payload, null, 2) ?? '{}'

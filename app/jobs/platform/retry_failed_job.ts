@@ -1,4 +1,4 @@
-import db from '@adonisjs/lucid/services/db'
+import { withPlatform, withPlatformRole } from '#tenancy'
 import { recordPlatformAudit } from '#audit'
 import { containsRedaction } from '#jobs/failures'
 import { JobDispatchException, type JobQueue } from '#jobs/job_queue'
@@ -30,24 +30,34 @@ export async function retryFailedJob(
   request: RetryRequest,
   queue: JobQueue = jobs()
 ): Promise<RetryOutcome> {
-  const app = db.connection('app')
-  const [row] = await app
-    .from('job_failures')
-    .where('id', request.failureId)
-    .whereNull('retried_at')
-    .update({ retried_at: app.raw('now()') })
-    .returning(['id', 'queue', 'job_name', 'job_id', 'tenant_id', 'payload'])
-  if (!row) {
-    const exists = await app.from('job_failures').where('id', request.failureId).first()
-    return exists ? { status: 'already_retried' } : { status: 'not_found' }
+  const access = {
+    actorType: 'platform_admin' as const,
+    actorId: request.adminId,
+    ip: request.ip ?? null,
+    reason: `retry failed job #${request.failureId}`,
   }
+  const claimed = await withPlatform(access, async (trx) => {
+    const [row] = await trx
+      .from('job_failures')
+      .where('id', request.failureId)
+      .whereNull('retried_at')
+      .update({ retried_at: trx.raw('now()') })
+      .returning(['id', 'queue', 'job_name', 'job_id', 'tenant_id', 'payload'])
+    if (row) return { row }
+    const exists = await trx.from('job_failures').where('id', request.failureId).first()
+    return { missing: exists ? ('already_retried' as const) : ('not_found' as const) }
+  })
+  if (!claimed.row) return { status: claimed.missing! }
+  const row = claimed.row
 
   const outcome = await requeue(queue, row)
   if (outcome.status !== 'retried') {
-    await app.from('job_failures').where('id', row.id).update({ retried_at: null })
+    await withPlatformRole((trx) =>
+      trx.from('job_failures').where('id', row.id).update({ retried_at: null })
+    )
     return outcome
   }
-  await app.transaction((trx) =>
+  await withPlatformRole((trx) =>
     recordPlatformAudit(trx, {
       actor: { type: 'platform_admin', id: request.adminId },
       action: 'job.retried',
