@@ -26,6 +26,7 @@ function reachableWhenRejected(path: string) {
  */
 export default class TenantResolverMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
+    normalizeRequest(ctx)
     const match = classifyHost(ctx.request.hostname(), env.get('PLATFORM_DOMAIN'))
     ctx.tenant = undefined
     if (match.kind === 'platform') return next()
@@ -40,6 +41,24 @@ export default class TenantResolverMiddleware {
 
     ctx.tenant = tenant
     return tenantStorage.run({ tenant }, () => next())
+  }
+}
+
+/**
+ * Make the request safe for routing, which runs after this middleware:
+ * - host names are case-insensitive but route domains match case-sensitively, so the
+ *   `Host` header is lower-cased;
+ * - method spoofing reads `?_method=` and calls `toUpperCase()` on it, so a non-string
+ *   `_method` (`?_method[]=x`) is dropped instead of crashing the router.
+ */
+function normalizeRequest(ctx: HttpContext) {
+  const headers = ctx.request.request.headers
+  if (typeof headers.host === 'string') headers.host = headers.host.toLowerCase()
+
+  const qs = ctx.request.qs()
+  if ('_method' in qs && typeof qs._method !== 'string') {
+    const { _method: _dropped, ...rest } = qs
+    ctx.request.updateQs(rest)
   }
 }
 

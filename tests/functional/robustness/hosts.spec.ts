@@ -261,9 +261,7 @@ test.group('robustness / hosts', (group) => {
     assert.deepEqual(differences('rejected, upper-case', rejectedStorefront, reference), [])
   })
 
-  test('known bug: an upper-case Host does not reach the site its lower-case form reaches', async ({
-    assert,
-  }) => {
+  test('an upper-case Host reaches the site its lower-case form reaches', async ({ assert }) => {
     const shop = await createShop('active')
     for (const host of [PLATFORM_DOMAIN, `${shop.slug}.${PLATFORM_DOMAIN}`]) {
       const lower = await rawRequest({ host, headers: ['Accept: application/json'] })
@@ -272,13 +270,9 @@ test.group('robustness / hosts', (group) => {
         headers: ['Accept: application/json'],
       })
       assert.equal(lower.status, 200, host)
-      // the resolver lower-cases the host (platform / tenant found), the router's domain
-      // match does not: 404 `{"message":"Cannot GET:/"}`, after the tenant was put in context
       assert.equal(upper.status, lower.status, host.toUpperCase())
     }
-  }).fails(
-    'upper-case Host: classifyHost lower-cases it but route domains match case-sensitively → 404'
-  )
+  })
 
   test("an unknown subdomain's 404 is byte-identical whatever state other shops are in, and is a rejected shop's storefront", async ({
     assert,
