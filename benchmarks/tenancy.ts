@@ -22,7 +22,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import net from 'node:net'
 import os from 'node:os'
-import { resolve as resolvePath } from 'node:path'
+import { relative as relativePath, resolve as resolvePath } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
@@ -210,7 +210,7 @@ const APP_ROOT = process.env.BENCH_APP_ROOT
   ? resolvePath(ROOT, process.env.BENCH_APP_ROOT)
   : undefined
 const SERVER_MODE = APP_ROOT
-  ? `compiled build (${APP_ROOT}, node bin/server.js)`
+  ? `compiled build (${relativePath(ROOT, APP_ROOT) || '.'}, node bin/server.js)`
   : 'TypeScript sources through @poppinss/ts-exec (node --import=@poppinss/ts-exec bin/server.ts)'
 /** One results block per server mode in docs/benchmarks.md, each rewritten by its own runs. */
 const MODE = APP_ROOT ? 'build' : 'ts-exec'
