@@ -22,7 +22,7 @@
 import 'reflect-metadata'
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Ignitor, prettyPrintError } from '@adonisjs/core'
@@ -194,9 +194,12 @@ function prepareEnv(key: string, dbPort: number) {
     // Never connected in demo mode (memory queue and limiter); required by the schema.
     REDIS_HOST: '127.0.0.1',
     REDIS_PORT: '6379',
-    MAIL_MAILER: 'smtp',
+    // Account mails (verification, resets, invitations) become .eml files in <data>/mail.
+    MAIL_MAILER: 'outbox',
+    MAIL_OUTBOX_DIR: join(dataDir, 'mail'),
     MAIL_FROM_NAME: 'Lianka Demo',
     MAIL_FROM_ADDRESS: 'no-reply@demo.localhost',
+    // Required by the schema; not used with the outbox mailer.
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: '1025',
   }

@@ -1,5 +1,7 @@
 import env from '#start/env'
+import app from '@adonisjs/core/services/app'
 import { defineConfig, transports } from '@adonisjs/mail'
+import { OutboxTransport } from '#mails/transports/outbox_transport'
 
 /**
  * Account emails (verification, password reset, sign-up notices). SMTP from the
@@ -7,10 +9,14 @@ import { defineConfig, transports } from '@adonisjs/mail'
  * `sendLater` after the database work commits (app/mails/deliver.ts).
  */
 const smtpUser = env.get('SMTP_USERNAME')
+const mailer = env.get('MAIL_MAILER')
+if (mailer === 'outbox' && app.inProduction) {
+  throw new Error('MAIL_MAILER=outbox writes mail to local files; use smtp in production')
+}
 const smtpPassword = env.get('SMTP_PASSWORD')?.release()
 
 const mailConfig = defineConfig({
-  default: env.get('MAIL_MAILER'),
+  default: mailer,
   from: {
     address: env.get('MAIL_FROM_ADDRESS'),
     name: env.get('MAIL_FROM_NAME'),
@@ -26,6 +32,8 @@ const mailConfig = defineConfig({
         ? { auth: { type: 'login' as const, user: smtpUser, pass: smtpPassword } }
         : {}),
     }),
+    /** Writes `.eml` files to MAIL_OUTBOX_DIR (default tmp/mail): demo and development. */
+    outbox: () => new OutboxTransport(env.get('MAIL_OUTBOX_DIR') ?? app.tmpPath('mail')),
   },
 })
 

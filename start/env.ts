@@ -66,7 +66,9 @@ export default await Env.create(new URL('../', import.meta.url), {
   | Variables for configuring the mail package
   |----------------------------------------------------------
   */
-  MAIL_MAILER: Env.schema.enum(['smtp'] as const),
+  MAIL_MAILER: Env.schema.enum(['smtp', 'outbox'] as const),
+  /** Folder for MAIL_MAILER=outbox (default tmp/mail); never in production. */
+  MAIL_OUTBOX_DIR: Env.schema.string.optional(),
   SMTP_USERNAME: Env.schema.string.optional(),
   SMTP_PASSWORD: Env.schema.secret.optional(),
   MAIL_FROM_NAME: Env.schema.string(),

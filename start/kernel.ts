@@ -13,13 +13,17 @@ server.use([
   () => import('#middleware/tenant_resolver_middleware'),
 ])
 
-/** Router middleware run on every matched route. */
+/**
+ * Router middleware run on every matched route. The locale is detected first so that
+ * errors raised by the others (bad CSRF token, malformed body) reach the user in their
+ * language.
+ */
 router.use([
+  () => import('#middleware/detect_user_locale_middleware'),
   () => import('@adonisjs/core/bodyparser_middleware'),
   () => import('@adonisjs/session/session_middleware'),
   () => import('@adonisjs/shield/shield_middleware'),
   () => import('@adonisjs/auth/initialize_auth_middleware'),
-  () => import('#middleware/detect_user_locale_middleware'),
   () => import('#middleware/initialize_bouncer_middleware'),
 ])
 

@@ -27,6 +27,7 @@ export function banner(input: BannerInput): string {
   rows.push(
     ['Platform admin', 'none by default; stop the demo, then: npm run demo -- ace admin:create'],
     ['Data', `${input.dataDir} (kept between runs)`],
+    ['Mail', `${input.dataDir}/mail (account mails as .eml files)`],
     ['Start fresh', 'npm run demo -- --reset'],
     ['Stop', 'Ctrl+C']
   )
