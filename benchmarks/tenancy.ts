@@ -46,6 +46,8 @@ const DATABASE = process.env.BENCH_DATABASE || 'lianka_bench'
 const SUPERUSER_URL = process.env.DB_SUPERUSER_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
 
 const SHOP_SLUG = 'bench'
+/** Same name as BASELINE_TABLE in app/controllers/bench/bench_queries.ts (not imported: that needs a booted app). */
+const BASELINE_TABLE = 'bench_baseline_events'
 const PLATFORM_DOMAIN = 'localhost'
 const SHOP_HOST = `${SHOP_SLUG}.${PLATFORM_DOMAIN}`
 const PATH = '/__bench/page'
@@ -133,6 +135,11 @@ function serverEnv(port: number): NodeJS.ProcessEnv {
 
 /* ------------------------------------------------------------------ database */
 
+function sqlIdent(name: string) {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`unsafe SQL identifier "${name}"`)
+  return `"${name}"`
+}
+
 async function prepareDatabase(env: NodeJS.ProcessEnv) {
   log(`database ${DATABASE}: roles, clean schema, grants`)
   await setupDatabases(
@@ -158,7 +165,7 @@ async function prepareDatabase(env: NodeJS.ProcessEnv) {
   }
 
   log(
-    `seed: shops "${SHOP_SLUG}" and "bench-other", ${ROWS_PER_SHOP} audit events each, same rows in platform_audit_events`
+    `seed: shops "${SHOP_SLUG}" and "bench-other", ${ROWS_PER_SHOP} audit events each, same rows in ${BASELINE_TABLE}`
   )
   const url = new URL(SUPERUSER_URL)
   url.pathname = `/${DATABASE}`
@@ -167,6 +174,14 @@ async function prepareDatabase(env: NodeJS.ProcessEnv) {
   try {
     // Superuser: seeding is not the code under test, and it must write both shops' rows.
     await client.query('BEGIN')
+    // The baseline's table: audit_events' columns, defaults and indexes, without its RLS,
+    // foreign keys or append-only trigger, readable by the app role. Benchmark database only
+    // (the schema is reset on every run); platform-global tables that `app` may read, such as
+    // the platform audit log, are deliberately not readable by it.
+    await client.query(
+      `CREATE TABLE ${BASELINE_TABLE} (LIKE audit_events INCLUDING DEFAULTS INCLUDING INDEXES)`
+    )
+    await client.query(`GRANT SELECT ON ${BASELINE_TABLE} TO ${sqlIdent(env.DB_USER!)}`)
     const shops = await client.query<{ id: string; slug: string }>(
       `INSERT INTO tenants (slug, name, status, default_locale, currency)
        VALUES ($1, 'Bench Shop', 'active', 'en', 'CNY'), ('bench-other', 'Other Shop', 'active', 'en', 'CNY')
@@ -186,7 +201,7 @@ async function prepareDatabase(env: NodeJS.ProcessEnv) {
           `203.0.113.${(i % 250) + 1}`,
           JSON.stringify({ n: i }),
         ]
-        for (const table of ['audit_events', 'platform_audit_events']) {
+        for (const table of ['audit_events', BASELINE_TABLE]) {
           await client.query(
             `INSERT INTO ${table} (tenant_id, occurred_at, actor_type, action, target_type, target_id, ip, metadata)
              VALUES ($1, now() - $2::interval, $3, $4, $5, $6, $7, $8)`,

@@ -37,7 +37,7 @@ await app.boot()
 
 const { default: db } = await import('@adonisjs/lucid/services/db')
 const { withTenant, tenantIdLiteral } = await import('#tenancy')
-const { newestPlatformEvents, newestTenantEvents } =
+const { newestBaselineEvents, newestTenantEvents } =
   await import('#controllers/bench/bench_queries')
 
 const row = await db
@@ -81,8 +81,8 @@ knexClient.transaction = function (container: unknown, config: any, outerTx: unk
 }
 
 const variants: Record<string, () => Promise<unknown>> = {
-  'plain': () => newestPlatformEvents(),
-  'trx': () => db.connection('app').transaction((trx) => newestPlatformEvents(trx)),
+  'plain': () => newestBaselineEvents(),
+  'trx': () => db.connection('app').transaction((trx) => newestBaselineEvents(trx)),
   'withTenant': () => withTenant((trx) => newestTenantEvents(trx, tenant.id), tenant),
   'withTenant-1rt': () =>
     db

@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { requireTenant, withTenant } from '#tenancy'
-import { newestPlatformEvents, newestTenantEvents } from '#controllers/bench/bench_queries'
+import { newestBaselineEvents, newestTenantEvents } from '#controllers/bench/bench_queries'
 
 /**
  * The two pages `npm run bench:tenancy` compares (docs/benchmarks.md). Only routed when
@@ -16,7 +16,7 @@ export default class BenchPageController {
 
   /** Platform host: the same page minus tenancy and transaction. */
   async baseline({ view }: HttpContext) {
-    const events = await newestPlatformEvents()
+    const events = await newestBaselineEvents()
     return view.render('pages/bench/page', { area: 'platform', events })
   }
 }

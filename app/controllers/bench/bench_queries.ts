@@ -7,9 +7,12 @@ import type { QueryClientContract, TransactionClientContract } from '@adonisjs/l
  *
  * Both select the same columns, ordered the same way, limited to the same count, from two
  * tables of identical shape seeded with identical rows by benchmarks/tenancy.ts:
- * `audit_events` (tenant table, forced RLS) and `platform_audit_events` (platform-global,
- * no RLS). Both run as the `app` role on the `app` pool.
+ * `audit_events` (tenant table, forced RLS) and `bench_baseline_events`, a copy of its
+ * definition without RLS that exists only in the benchmark database (created by the
+ * script, readable by the `app` role). Both run as the `app` role on the `app` pool.
  */
+export const BASELINE_TABLE = 'bench_baseline_events'
+
 export const BENCH_ROW_LIMIT = 20
 
 const COLUMNS = [
@@ -56,9 +59,9 @@ export async function newestTenantEvents(trx: TransactionClientContract, tenantI
 }
 
 /** Baseline side: straight on the `app` pool, no transaction, no tenant setting, no RLS. */
-export async function newestPlatformEvents(client: QueryClientContract = db.connection('app')) {
+export async function newestBaselineEvents(client: QueryClientContract = db.connection('app')) {
   const rows = await client
-    .from('platform_audit_events')
+    .from(BASELINE_TABLE)
     .select(...COLUMNS)
     .orderBy('occurred_at', 'desc')
     .limit(BENCH_ROW_LIMIT)
