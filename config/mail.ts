@@ -33,7 +33,7 @@ const mailConfig = defineConfig({
         : {}),
     }),
     /** Writes `.eml` files to MAIL_OUTBOX_DIR (default tmp/mail): demo and development. */
-    outbox: () => new OutboxTransport(env.get('MAIL_OUTBOX_DIR') ?? app.tmpPath('mail')),
+    outbox: () => new OutboxTransport(env.get('MAIL_OUTBOX_DIR') || app.tmpPath('mail')),
   },
 })
 
