@@ -1,5 +1,12 @@
+import { randomInt } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
-import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core'
+import {
+  chromium,
+  type Browser,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from 'playwright-core'
 import app from '@adonisjs/core/services/app'
 import type { TestContext } from '@japa/runner/core'
 import env from '#start/env'
@@ -134,4 +141,37 @@ export async function screenshot(page: Page, name: string) {
 /** Whether the page is wider than its viewport (a phone layout must never scroll sideways). */
 export function overflowsHorizontally(page: Page): Promise<boolean> {
   return page.evaluate<boolean>('document.documentElement.scrollWidth > window.innerWidth')
+}
+
+/**
+ * The same address on the test server. Links in mails are built from APP_URL, whose port
+ * is not the one the test server listens on; the host (platform or `<slug>.`) is kept.
+ */
+export function onTestServer(url: string): string {
+  const parsed = new URL(url)
+  parsed.protocol = 'http:'
+  parsed.port = String(env.get('PORT'))
+  return parsed.toString()
+}
+
+/**
+ * Context options that make the browser look like a client nobody has seen before: a
+ * random documentation IPv6 address in X-Forwarded-For (trusted from loopback, see
+ * config/app.ts), so rate-limit counters of earlier tests or runs never get in the way.
+ */
+export function freshClient(): BrowserContextOptions {
+  const group = () => randomInt(0, 0xffff).toString(16)
+  const ip = `2001:db8::${group()}:${group()}:${group()}:${group()}`
+  return { extraHTTPHeaders: { 'x-forwarded-for': ip } }
+}
+
+/**
+ * Click a link or a form's button and wait until the next document has loaded, also when
+ * it has the same URL (a form that redirects back to itself), where `waitForURL` would
+ * return before the new page is there.
+ */
+export async function clickAndLoad(target: Locator) {
+  const loaded = target.page().waitForEvent('load')
+  await target.click()
+  await loaded
 }
