@@ -46,7 +46,7 @@ const DATABASE = process.env.BENCH_DATABASE || 'lianka_bench'
 const SUPERUSER_URL = process.env.DB_SUPERUSER_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
 
 const SHOP_SLUG = 'bench'
-/** Same name as BASELINE_TABLE in app/controllers/bench/bench_queries.ts (not imported: that needs a booted app). */
+/** Same name as BASELINE_TABLE in app/bench/bench_queries.ts (not imported: that needs a booted app). */
 const BASELINE_TABLE = 'bench_baseline_events'
 const PLATFORM_DOMAIN = 'localhost'
 const SHOP_HOST = `${SHOP_SLUG}.${PLATFORM_DOMAIN}`

@@ -37,8 +37,7 @@ await app.boot()
 
 const { default: db } = await import('@adonisjs/lucid/services/db')
 const { withTenant, tenantIdLiteral } = await import('#tenancy')
-const { newestBaselineEvents, newestTenantEvents } =
-  await import('#controllers/bench/bench_queries')
+const { newestBaselineEvents, newestTenantEvents } = await import('#bench/bench_queries')
 
 const row = await db
   .connection('app')

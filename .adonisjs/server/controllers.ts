@@ -4,5 +4,45 @@
  */
 
 export const controllers = {
+  admin: {
+    Dashboard: () => import('#controllers/admin/dashboard_controller'),
+    Jobs: () => import('#controllers/admin/jobs_controller'),
+    Session: () => import('#controllers/admin/session_controller'),
+    ShopReviews: () => import('#controllers/admin/shop_reviews_controller'),
+    Shops: () => import('#controllers/admin/shops_controller'),
+  },
+  api: {
+    v1: {
+      Members: () => import('#controllers/api/v1/members_controller'),
+      Shop: () => import('#controllers/api/v1/shop_controller'),
+    },
+  },
+  bench: {
+    BenchPage: () => import('#controllers/bench/bench_page_controller'),
+  },
   Locale: () => import('#controllers/locale_controller'),
+  merchant: {
+    ApiTokens: () => import('#controllers/merchant/api_tokens_controller'),
+    Dashboard: () => import('#controllers/merchant/dashboard_controller'),
+    Invitations: () => import('#controllers/merchant/invitations_controller'),
+    Session: () => import('#controllers/merchant/session_controller'),
+    Staff: () => import('#controllers/merchant/staff_controller'),
+    StaffInvitations: () => import('#controllers/merchant/staff_invitations_controller'),
+  },
+  platform: {
+    EmailVerification: () => import('#controllers/platform/email_verification_controller'),
+    Home: () => import('#controllers/platform/home_controller'),
+    PasswordReset: () => import('#controllers/platform/password_reset_controller'),
+    Session: () => import('#controllers/platform/session_controller'),
+    Shops: () => import('#controllers/platform/shops_controller'),
+    Signup: () => import('#controllers/platform/signup_controller'),
+  },
+  storefront: {
+    Account: () => import('#controllers/storefront/account_controller'),
+    ForgotPassword: () => import('#controllers/storefront/forgot_password_controller'),
+    Home: () => import('#controllers/storefront/home_controller'),
+    Registration: () => import('#controllers/storefront/registration_controller'),
+    ResetPassword: () => import('#controllers/storefront/reset_password_controller'),
+    Session: () => import('#controllers/storefront/session_controller'),
+  },
 }

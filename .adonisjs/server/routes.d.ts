@@ -4,16 +4,171 @@ type ParamValue = string | number | bigint | boolean
 
 export type ScannedRoutes = {
   ALL: {
-    'locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
+    'platform.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'platform.home': { paramsTuple?: []; params?: {} }
+    'platform.signup': { paramsTuple?: []; params?: {} }
+    'platform.signup.store': { paramsTuple?: []; params?: {} }
+    'platform.signup.done': { paramsTuple?: []; params?: {} }
+    'platform.verify_email': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'platform.verify_email.pending': { paramsTuple?: []; params?: {} }
+    'platform.verify_email.resend': { paramsTuple?: []; params?: {} }
+    'platform.login': { paramsTuple?: []; params?: {} }
+    'platform.login.store': { paramsTuple?: []; params?: {} }
+    'platform.logout': { paramsTuple?: []; params?: {} }
+    'platform.shops': { paramsTuple?: []; params?: {} }
+    'platform.password.forgot': { paramsTuple?: []; params?: {} }
+    'platform.password.email': { paramsTuple?: []; params?: {} }
+    'platform.password.reset': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'platform.password.update': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'admin.login': { paramsTuple?: []; params?: {} }
+    'admin.login.store': { paramsTuple?: []; params?: {} }
+    'admin.logout': { paramsTuple?: []; params?: {} }
+    'admin.dashboard': { paramsTuple?: []; params?: {} }
+    'admin.shops': { paramsTuple?: []; params?: {} }
+    'admin.shops.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.shops.approve': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.shops.reject': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.shops.suspend': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.shops.reinstate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.jobs': { paramsTuple?: []; params?: {} }
+    'admin.jobs.retry': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
+    'merchant.login': { paramsTuple?: []; params?: {} }
+    'merchant.login.store': { paramsTuple?: []; params?: {} }
+    'merchant.logout': { paramsTuple?: []; params?: {} }
+    'merchant.invitations.show': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'merchant.invitations.register': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'merchant.invitations.login': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'merchant.dashboard': { paramsTuple?: []; params?: {} }
+    'merchant.staff.index': { paramsTuple?: []; params?: {} }
+    'merchant.staff.role': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.staff.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.staff.invitations.store': { paramsTuple?: []; params?: {} }
+    'merchant.staff.invitations.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.api_tokens.index': { paramsTuple?: []; params?: {} }
+    'merchant.api_tokens.store': { paramsTuple?: []; params?: {} }
+    'merchant.api_tokens.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'storefront.home': { paramsTuple?: []; params?: {} }
+    'storefront.register': { paramsTuple?: []; params?: {} }
+    'storefront.register.store': { paramsTuple?: []; params?: {} }
+    'storefront.login': { paramsTuple?: []; params?: {} }
+    'storefront.login.store': { paramsTuple?: []; params?: {} }
+    'storefront.forgot': { paramsTuple?: []; params?: {} }
+    'storefront.forgot.store': { paramsTuple?: []; params?: {} }
+    'storefront.reset': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'storefront.reset.update': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'storefront.account': { paramsTuple?: []; params?: {} }
+    'storefront.logout': { paramsTuple?: []; params?: {} }
+    'api.v1.shop.show': { paramsTuple?: []; params?: {} }
+    'api.v1.members.index': { paramsTuple?: []; params?: {} }
+    'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
   }
   GET: {
-    'locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
+    'platform.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'platform.home': { paramsTuple?: []; params?: {} }
+    'platform.signup': { paramsTuple?: []; params?: {} }
+    'platform.signup.done': { paramsTuple?: []; params?: {} }
+    'platform.verify_email': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'platform.verify_email.pending': { paramsTuple?: []; params?: {} }
+    'platform.login': { paramsTuple?: []; params?: {} }
+    'platform.shops': { paramsTuple?: []; params?: {} }
+    'platform.password.forgot': { paramsTuple?: []; params?: {} }
+    'platform.password.reset': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'admin.login': { paramsTuple?: []; params?: {} }
+    'admin.dashboard': { paramsTuple?: []; params?: {} }
+    'admin.shops': { paramsTuple?: []; params?: {} }
+    'admin.shops.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.jobs': { paramsTuple?: []; params?: {} }
+    'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
+    'merchant.login': { paramsTuple?: []; params?: {} }
+    'merchant.invitations.show': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'merchant.dashboard': { paramsTuple?: []; params?: {} }
+    'merchant.staff.index': { paramsTuple?: []; params?: {} }
+    'merchant.api_tokens.index': { paramsTuple?: []; params?: {} }
+    'storefront.home': { paramsTuple?: []; params?: {} }
+    'storefront.register': { paramsTuple?: []; params?: {} }
+    'storefront.login': { paramsTuple?: []; params?: {} }
+    'storefront.forgot': { paramsTuple?: []; params?: {} }
+    'storefront.reset': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'storefront.account': { paramsTuple?: []; params?: {} }
+    'api.v1.shop.show': { paramsTuple?: []; params?: {} }
+    'api.v1.members.index': { paramsTuple?: []; params?: {} }
+    'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
   }
   HEAD: {
-    'locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
+    'platform.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'platform.home': { paramsTuple?: []; params?: {} }
+    'platform.signup': { paramsTuple?: []; params?: {} }
+    'platform.signup.done': { paramsTuple?: []; params?: {} }
+    'platform.verify_email': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'platform.verify_email.pending': { paramsTuple?: []; params?: {} }
+    'platform.login': { paramsTuple?: []; params?: {} }
+    'platform.shops': { paramsTuple?: []; params?: {} }
+    'platform.password.forgot': { paramsTuple?: []; params?: {} }
+    'platform.password.reset': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'admin.login': { paramsTuple?: []; params?: {} }
+    'admin.dashboard': { paramsTuple?: []; params?: {} }
+    'admin.shops': { paramsTuple?: []; params?: {} }
+    'admin.shops.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.jobs': { paramsTuple?: []; params?: {} }
+    'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
+    'merchant.login': { paramsTuple?: []; params?: {} }
+    'merchant.invitations.show': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'merchant.dashboard': { paramsTuple?: []; params?: {} }
+    'merchant.staff.index': { paramsTuple?: []; params?: {} }
+    'merchant.api_tokens.index': { paramsTuple?: []; params?: {} }
+    'storefront.home': { paramsTuple?: []; params?: {} }
+    'storefront.register': { paramsTuple?: []; params?: {} }
+    'storefront.login': { paramsTuple?: []; params?: {} }
+    'storefront.forgot': { paramsTuple?: []; params?: {} }
+    'storefront.reset': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'storefront.account': { paramsTuple?: []; params?: {} }
+    'api.v1.shop.show': { paramsTuple?: []; params?: {} }
+    'api.v1.members.index': { paramsTuple?: []; params?: {} }
+    'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+  }
+  POST: {
+    'platform.signup.store': { paramsTuple?: []; params?: {} }
+    'platform.verify_email.resend': { paramsTuple?: []; params?: {} }
+    'platform.login.store': { paramsTuple?: []; params?: {} }
+    'platform.logout': { paramsTuple?: []; params?: {} }
+    'platform.password.email': { paramsTuple?: []; params?: {} }
+    'platform.password.update': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'admin.login.store': { paramsTuple?: []; params?: {} }
+    'admin.logout': { paramsTuple?: []; params?: {} }
+    'admin.shops.approve': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.shops.reject': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.shops.suspend': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.shops.reinstate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.jobs.retry': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.login.store': { paramsTuple?: []; params?: {} }
+    'merchant.logout': { paramsTuple?: []; params?: {} }
+    'merchant.invitations.register': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'merchant.invitations.login': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'merchant.staff.invitations.store': { paramsTuple?: []; params?: {} }
+    'merchant.api_tokens.store': { paramsTuple?: []; params?: {} }
+    'storefront.register.store': { paramsTuple?: []; params?: {} }
+    'storefront.login.store': { paramsTuple?: []; params?: {} }
+    'storefront.forgot.store': { paramsTuple?: []; params?: {} }
+    'storefront.reset.update': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'storefront.logout': { paramsTuple?: []; params?: {} }
+    'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+  }
+  PUT: {
+    'merchant.staff.role': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+  }
+  DELETE: {
+    'merchant.staff.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.staff.invitations.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.api_tokens.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+  }
+  OPTIONS: {
+    'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+  }
+  PATCH: {
+    'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
   }
 }
 declare module '@adonisjs/core/types/http' {

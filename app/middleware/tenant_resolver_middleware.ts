@@ -57,7 +57,8 @@ function normalizeRequest(ctx: HttpContext) {
 
   const qs = ctx.request.qs()
   if ('_method' in qs && typeof qs._method !== 'string') {
-    const { _method: _dropped, ...rest } = qs
+    const rest = { ...qs }
+    delete rest._method
     ctx.request.updateQs(rest)
   }
 }

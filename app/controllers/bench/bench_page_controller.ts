@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { requireTenant, withTenant } from '#tenancy'
-import { newestBaselineEvents, newestTenantEvents } from '#controllers/bench/bench_queries'
+import { newestBaselineEvents, newestTenantEvents } from '#bench/bench_queries'
 
 /**
  * The two pages `npm run bench:tenancy` compares (docs/benchmarks.md). Only routed when
