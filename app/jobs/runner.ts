@@ -1,7 +1,13 @@
 import type { Logger } from '@adonisjs/core/logger'
-import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import { runAsTenant, tenantStorage, withPlatform, withTenant, type TenantRef } from '#tenancy'
+import {
+  runAsTenant,
+  tenantDirectory,
+  tenantStorage,
+  withPlatform,
+  withTenant,
+  type TenantRef,
+} from '#tenancy'
 import { PermanentJobError, type JobClass, type JobRunInfo } from '#jobs/job'
 import type { JobRegistry } from '#jobs/job_registry'
 import type { FailureRecorder } from '#jobs/failures'
@@ -13,22 +19,8 @@ export function isTenantId(value: unknown): value is number {
 }
 
 /** A shop by id, straight from `tenants` (platform-global, no RLS), any status. */
-export async function findTenantById(id: number): Promise<TenantRef | null> {
-  const row = await db
-    .connection('app')
-    .from('tenants')
-    .select('id', 'slug', 'name', 'status', 'default_locale', 'currency')
-    .where('id', id)
-    .first()
-  if (!row) return null
-  return {
-    id: Number(row.id),
-    slug: row.slug,
-    name: row.name,
-    status: row.status,
-    defaultLocale: row.default_locale,
-    currency: row.currency,
-  }
+export function findTenantById(id: number): Promise<TenantRef | null> {
+  return tenantDirectory.findById(id)
 }
 
 /**

@@ -24,6 +24,21 @@ export function classifyHost(
   return { kind: 'foreign' }
 }
 
+/** Columns of `tenants` that make a `TenantRef`. */
+export const TENANT_REF_COLUMNS = ['id', 'slug', 'name', 'status', 'default_locale', 'currency']
+
+/** Map a `tenants` row (snake_case columns) to a `TenantRef`. */
+export function toTenantRef(row: Record<string, any>): TenantRef {
+  return {
+    id: Number(row.id),
+    slug: row.slug,
+    name: row.name,
+    status: row.status,
+    defaultLocale: row.default_locale,
+    currency: row.currency,
+  }
+}
+
 interface CacheEntry {
   tenant: TenantRef | null
   expiresAt: number
@@ -50,22 +65,24 @@ export class TenantDirectory {
     const row = await db
       .connection('app')
       .from('tenants')
-      .select('id', 'slug', 'name', 'status', 'default_locale', 'currency')
+      .select(TENANT_REF_COLUMNS)
       .where('slug', slug)
       .first()
-    const tenant: TenantRef | null = row
-      ? {
-          id: Number(row.id),
-          slug: row.slug,
-          name: row.name,
-          status: row.status,
-          defaultLocale: row.default_locale,
-          currency: row.currency,
-        }
-      : null
+    const tenant = row ? toTenantRef(row) : null
     if (this.#cache.size >= this.maxEntries) this.#cache.clear()
     this.#cache.set(slug, { tenant, expiresAt: now + this.ttlMs })
     return tenant
+  }
+
+  /** A shop by id, uncached and in any status (jobs re-check the shop when they run). */
+  async findById(id: number): Promise<TenantRef | null> {
+    const row = await db
+      .connection('app')
+      .from('tenants')
+      .select(TENANT_REF_COLUMNS)
+      .where('id', id)
+      .first()
+    return row ? toTenantRef(row) : null
   }
 
   forget(slug?: string) {
