@@ -3,7 +3,7 @@ import { requireTenant, withTenant } from '#tenancy'
 import type { MemberRole } from '#models/tenant_member'
 import type { MerchantMember } from '#actions/merchant/session/find_membership'
 import { LastOwnerException, MemberNotFoundException } from '#actions/merchant/errors'
-import { lockOwners } from '#actions/merchant/staff/lock_owners'
+import { lockMember, lockOwners } from '#actions/merchant/staff/lock_owners'
 
 /**
  * An owner makes a member owner or staff. Demoting the last owner is refused: the owner
@@ -22,13 +22,7 @@ export default class ChangeMemberRole {
     const tenant = requireTenant()
     return withTenant(async (trx) => {
       const owners = await lockOwners(trx)
-      const target = await trx
-        .from('tenant_members as m')
-        .join('users as u', 'u.id', 'm.user_id')
-        .select('m.id', 'm.user_id', 'm.role', 'u.email')
-        .where('m.id', input.memberId)
-        .forUpdate('m')
-        .first()
+      const target = await lockMember(trx, input.memberId)
       if (!target) throw new MemberNotFoundException('No such member')
       if (target.role === input.role) return { changed: false }
       if (target.role === 'owner' && owners.length <= 1) {

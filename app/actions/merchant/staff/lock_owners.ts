@@ -14,3 +14,26 @@ export async function lockOwners(trx: TransactionClientContract): Promise<number
     .forUpdate()
   return rows.map((r) => Number(r.id))
 }
+
+/** A member row of the shop in context, with the member's email, locked for the transaction. */
+export interface LockedMember {
+  id: number
+  user_id: number
+  role: 'owner' | 'staff'
+  email: string
+}
+
+/** Lock one member of the shop in context (RLS scopes the lookup); null when unknown. */
+export async function lockMember(
+  trx: TransactionClientContract,
+  memberId: number
+): Promise<LockedMember | null> {
+  const row = await trx
+    .from('tenant_members as m')
+    .join('users as u', 'u.id', 'm.user_id')
+    .select('m.id', 'm.user_id', 'm.role', 'u.email')
+    .where('m.id', memberId)
+    .forUpdate('m')
+    .first()
+  return row ?? null
+}

@@ -2,7 +2,7 @@ import { recordTenantAudit } from '#audit'
 import { requireTenant, withTenant } from '#tenancy'
 import type { MerchantMember } from '#actions/merchant/session/find_membership'
 import { LastOwnerException, MemberNotFoundException } from '#actions/merchant/errors'
-import { lockOwners } from '#actions/merchant/staff/lock_owners'
+import { lockMember, lockOwners } from '#actions/merchant/staff/lock_owners'
 
 /**
  * An owner removes a member (staff, another owner, or themselves unless they are the last
@@ -21,13 +21,7 @@ export default class RemoveMember {
     const tenant = requireTenant()
     return withTenant(async (trx) => {
       const owners = await lockOwners(trx)
-      const target = await trx
-        .from('tenant_members as m')
-        .join('users as u', 'u.id', 'm.user_id')
-        .select('m.id', 'm.user_id', 'm.role', 'u.email')
-        .where('m.id', input.memberId)
-        .forUpdate('m')
-        .first()
+      const target = await lockMember(trx, input.memberId)
       if (!target) throw new MemberNotFoundException('No such member')
       if (target.role === 'owner' && owners.length <= 1) {
         throw new LastOwnerException('Cannot remove the last owner')
