@@ -91,4 +91,14 @@ export default await Env.create(new URL('../', import.meta.url), {
   QUEUE_DRIVER: Env.schema.enum(['bullmq', 'memory'] as const),
   /** Redis key prefix of every BullMQ queue (default `lianka`): one per deployment sharing a Redis. */
   QUEUE_PREFIX: Env.schema.string.optional(),
+
+  /*
+  |----------------------------------------------------------
+  | File storage (@adonisjs/drive): ledger digests
+  |----------------------------------------------------------
+  */
+  /** Disk files are written to (default `fs`, the local disk). */
+  DRIVE_DISK: Env.schema.enum.optional(['fs'] as const),
+  /** Root folder of the `fs` disk, relative to the app root (default `storage`). */
+  DRIVE_FS_ROOT: Env.schema.string.optional(),
 })
