@@ -16,6 +16,7 @@ const EXPECTED: Record<string, { app: string[]; platform: string[] }> = {
   platform_admins: { app: [], platform: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'] },
   platform_audit_events: { app: ['INSERT'], platform: ['INSERT', 'SELECT'] },
   job_failures: { app: ['INSERT'], platform: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'] },
+  ledger_verifications: { app: [], platform: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'] },
   auth_access_tokens: {
     app: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
     platform: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],

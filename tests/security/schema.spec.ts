@@ -35,6 +35,7 @@ const PLATFORM_GLOBAL_TABLES: ReadonlySet<string> = new Set([
   'password_reset_tokens', // per user account, not per shop
   'platform_audit_events', // platform-level audit log (append-only), read by platform admins only
   'job_failures', // dead letters of the job runner, may concern any shop; platform-only screen
+  'ledger_verifications', // runs of the ledger/audit chain verification; platform-only screen
   'adonis_schema', // migration bookkeeping (Lucid)
   'adonis_schema_versions', // migration bookkeeping (Lucid)
 ])
