@@ -2,6 +2,7 @@ import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { quoteIdent } from '#database/helpers/tenancy_sql'
+import { recordPlatformAudit } from '#audit/audit_log'
 
 /** Who asked for cross-tenant access, and why: written to the platform audit log. */
 export interface PlatformAccess {
@@ -41,14 +42,16 @@ export async function withPlatform<T>(
   fn: (trx: TransactionClientContract) => Promise<T>
 ): Promise<T> {
   return withPlatformRole(async (trx) => {
-    await trx.table('platform_audit_events').insert({
-      actor_type: access.actorType,
-      actor_id: access.actorId ?? null,
+    const result = await fn(trx)
+    // Recorded last, in the same transaction (no commit without it): the platform chain
+    // head stays locked only from here to the commit, not for the whole unit of work.
+    await recordPlatformAudit(trx, {
+      actor: { type: access.actorType, id: access.actorId },
       action: 'platform.access',
-      tenant_id: access.tenantId ?? null,
+      tenantId: access.tenantId ?? null,
       ip: access.ip ?? null,
-      metadata: JSON.stringify({ reason: access.reason }),
+      metadata: { reason: access.reason },
     })
-    return fn(trx)
+    return result
   })
 }

@@ -15,6 +15,10 @@ const EXPECTED: Record<string, { app: string[]; platform: string[] }> = {
   },
   platform_admins: { app: [], platform: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'] },
   platform_audit_events: { app: ['INSERT'], platform: ['INSERT', 'SELECT'] },
+  platform_audit_head: {
+    app: ['INSERT', 'SELECT', 'UPDATE'],
+    platform: ['INSERT', 'SELECT', 'UPDATE'],
+  },
   job_failures: { app: ['INSERT'], platform: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'] },
   ledger_verifications: { app: [], platform: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'] },
   auth_access_tokens: {

@@ -34,6 +34,7 @@ const PLATFORM_GLOBAL_TABLES: ReadonlySet<string> = new Set([
   'auth_access_tokens', // API tokens of users; looked up before a tenant context exists
   'password_reset_tokens', // per user account, not per shop
   'platform_audit_events', // platform-level audit log (append-only), read by platform admins only
+  'platform_audit_head', // one row: seq and hash of the platform audit chain's last link, no log content
   'job_failures', // dead letters of the job runner, may concern any shop; platform-only screen
   'ledger_verifications', // runs of the ledger/audit chain verification; platform-only screen
   'adonis_schema', // migration bookkeeping (Lucid)
