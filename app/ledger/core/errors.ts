@@ -16,6 +16,9 @@ export type LedgerErrorCode =
   | 'E_LEDGER_CROSS_TENANT'
   | 'E_LEDGER_INSUFFICIENT_FUNDS'
   | 'E_LEDGER_IDEMPOTENCY_CONFLICT'
+  | 'E_LEDGER_NOT_FOUND'
+  | 'E_LEDGER_INVALID_REVERSAL'
+  | 'E_LEDGER_ALREADY_REVERSED'
 
 export class LedgerError extends Exception {
   static status = 422

@@ -63,6 +63,14 @@ export function validateDraft(draft: TransactionDraft): void {
   if (typeof draft.kind !== 'string' || !KIND.test(draft.kind) || draft.kind.length > 80) {
     throw new LedgerError('E_LEDGER_INVALID_DRAFT', 'kind must look like domain.verb')
   }
+  if (
+    draft.reversesId !== undefined &&
+    draft.reversesId !== null &&
+    (!Number.isSafeInteger(draft.reversesId) || draft.reversesId <= 0)
+  ) {
+    throw new LedgerError('E_LEDGER_INVALID_DRAFT', 'reversesId must be a positive integer')
+  }
+  validateMemo(draft.memo)
   if (!Array.isArray(draft.postings) || draft.postings.length < 2) {
     throw new LedgerError('E_LEDGER_TOO_FEW_POSTINGS', 'a transaction needs at least two postings')
   }
@@ -81,6 +89,41 @@ export function validateDraft(draft: TransactionDraft): void {
   for (const [currency, sum] of sums) {
     if (sum !== 0n) {
       throw new LedgerError('E_LEDGER_UNBALANCED', `postings in ${currency} sum to ${sum}`)
+    }
+  }
+}
+
+const MEMO_KEY = /^[A-Za-z][A-Za-z0-9_]{0,39}$/
+const MAX_MEMO_KEYS = 32
+const MAX_MEMO_STRING = 500
+
+/**
+ * A memo is a flat object of at most 32 keys; values are strings (≤ 500 characters, no NUL),
+ * safe integers, booleans or null. It is stored as jsonb and hashed, so everything in it must
+ * survive a jsonb round trip unchanged (no floats, no nesting, no NUL).
+ */
+export function validateMemo(memo: TransactionDraft['memo']): void {
+  if (memo === undefined) return
+  if (memo === null || typeof memo !== 'object' || Array.isArray(memo)) {
+    throw new LedgerError('E_LEDGER_INVALID_DRAFT', 'memo must be a plain object')
+  }
+  const keys = Object.keys(memo)
+  if (keys.length > MAX_MEMO_KEYS) {
+    throw new LedgerError('E_LEDGER_INVALID_DRAFT', `memo has more than ${MAX_MEMO_KEYS} keys`)
+  }
+  for (const key of keys) {
+    if (!MEMO_KEY.test(key)) throw new LedgerError('E_LEDGER_INVALID_DRAFT', `memo key ${key}`)
+    const value: unknown = memo[key]
+    const ok =
+      value === null ||
+      typeof value === 'boolean' ||
+      (typeof value === 'number' && Number.isSafeInteger(value)) ||
+      (typeof value === 'string' && value.length <= MAX_MEMO_STRING && !value.includes('\u0000'))
+    if (!ok) {
+      throw new LedgerError(
+        'E_LEDGER_INVALID_DRAFT',
+        `memo.${key} must be a string, a safe integer, a boolean or null`
+      )
     }
   }
 }

@@ -1,0 +1,169 @@
+import { BaseSchema } from '@adonisjs/lucid/schema'
+import {
+  makeAppendOnly,
+  protectTenantTable,
+  quoteIdent,
+  runtimeRoles,
+} from '#database/helpers/tenancy_sql'
+import { ACCOUNT_TYPES } from '#ledger/core/types'
+
+/**
+ * The money ledger (docs/architecture.md, Ledger). Four tenant tables, all under forced RLS
+ * with primary key (tenant_id, id) and tenant-composite foreign keys:
+ *
+ * - `ledger_accounts`: one row per (shop, type, subject, currency). `balance` is the only
+ *   mutable column (the sum of the account's entries, maintained in the posting
+ *   transaction); a CHECK makes non-negative accounts unable to go below zero under any
+ *   concurrency, and a trigger refuses any change to an account's identity.
+ * - `ledger_heads`: the head of each shop's hash chain (id 1 = the money ledger): last seq
+ *   and last hash. Locking this row is the per-shop chain lock.
+ * - `ledger_transactions`, `ledger_entries`: append-only (grants + trigger).
+ */
+export default class extends BaseSchema {
+  async up() {
+    const types = ACCOUNT_TYPES.map((t) => `'${t}'`).join(', ')
+
+    this.schema.createTable('ledger_accounts', (table) => {
+      table.bigInteger('tenant_id').notNullable().references('tenants.id')
+      table.bigIncrements('id', { primaryKey: false })
+      table.string('type', 40).notNullable()
+      // No default on purpose: the ledger always writes it ('' for types without a subject).
+      table.string('subject', 64).notNullable()
+      table.specificType('currency', 'char(3)').notNullable()
+      table.boolean('non_negative').notNullable()
+      table.bigInteger('balance').notNullable().defaultTo(0)
+      table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(this.now())
+      table.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(this.now())
+      table.primary(['tenant_id', 'id'])
+      table.unique(['tenant_id', 'type', 'subject', 'currency'], {
+        indexName: 'ledger_accounts_identity_unique',
+      })
+      // Target of the entries' (tenant_id, account_id, currency) foreign key: an entry's
+      // currency is its account's currency, enforced by the database.
+      table.unique(['tenant_id', 'id', 'currency'], { indexName: 'ledger_accounts_currency_key' })
+    })
+    this.schema.raw(
+      `ALTER TABLE ledger_accounts ADD CONSTRAINT ledger_accounts_type_check CHECK (type IN (${types}))`
+    )
+    this.schema.raw(
+      `ALTER TABLE ledger_accounts ADD CONSTRAINT ledger_accounts_non_negative_check
+         CHECK (NOT non_negative OR balance >= 0)`
+    )
+    this.schema.raw(`
+      CREATE OR REPLACE FUNCTION lianka_ledger_account_guard() RETURNS trigger
+      LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.tenant_id IS DISTINCT FROM OLD.tenant_id OR NEW.id IS DISTINCT FROM OLD.id
+           OR NEW.type IS DISTINCT FROM OLD.type OR NEW.subject IS DISTINCT FROM OLD.subject
+           OR NEW.currency IS DISTINCT FROM OLD.currency
+           OR NEW.non_negative IS DISTINCT FROM OLD.non_negative
+           OR NEW.created_at IS DISTINCT FROM OLD.created_at THEN
+          RAISE EXCEPTION 'E_LEDGER_ACCOUNT_IMMUTABLE: only balance may change on ledger_accounts'
+            USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NEW;
+      END
+      $$
+    `)
+    this.schema.raw(
+      `CREATE TRIGGER ledger_accounts_guard BEFORE UPDATE ON ledger_accounts
+       FOR EACH ROW EXECUTE FUNCTION lianka_ledger_account_guard()`
+    )
+    protectTenantTable(this, 'ledger_accounts')
+
+    this.schema.createTable('ledger_heads', (table) => {
+      table.bigInteger('tenant_id').notNullable().references('tenants.id')
+      // The chain number; the ledger writes 1 (no default, so every head is named explicitly).
+      table.bigInteger('id').notNullable()
+      table.bigInteger('last_seq').notNullable().defaultTo(0)
+      table.specificType('last_hash', 'char(64)').notNullable()
+      table.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(this.now())
+      table.primary(['tenant_id', 'id'])
+    })
+    this.schema.raw(
+      `ALTER TABLE ledger_heads ADD CONSTRAINT ledger_heads_last_seq_check CHECK (last_seq >= 0)`
+    )
+    protectTenantTable(this, 'ledger_heads')
+
+    this.schema.createTable('ledger_transactions', (table) => {
+      table.bigInteger('tenant_id').notNullable().references('tenants.id')
+      table.bigIncrements('id', { primaryKey: false })
+      // The chain this transaction extends (ledger_heads.id).
+      table.bigInteger('head_id').notNullable()
+      table.bigInteger('seq').notNullable()
+      table.string('idempotency_key', 200).notNullable()
+      table.specificType('fingerprint', 'char(64)').notNullable()
+      table.string('kind', 80).notNullable()
+      table.bigInteger('reverses_id').nullable()
+      table.jsonb('memo').notNullable().defaultTo('{}')
+      table.specificType('prev_hash', 'char(64)').notNullable()
+      table.specificType('hash', 'char(64)').notNullable()
+      table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(this.now())
+      table.primary(['tenant_id', 'id'])
+      table.unique(['tenant_id', 'seq'], { indexName: 'ledger_transactions_seq_unique' })
+      table.unique(['tenant_id', 'idempotency_key'], {
+        indexName: 'ledger_transactions_key_unique',
+      })
+      table
+        .foreign(['tenant_id', 'head_id'])
+        .references(['tenant_id', 'id'])
+        .inTable('ledger_heads')
+      table
+        .foreign(['tenant_id', 'reverses_id'])
+        .references(['tenant_id', 'id'])
+        .inTable('ledger_transactions')
+    })
+    // A transaction is reversed at most once.
+    this.schema.raw(
+      `CREATE UNIQUE INDEX ledger_transactions_reverses_unique ON ledger_transactions (tenant_id, reverses_id)
+       WHERE reverses_id IS NOT NULL`
+    )
+    protectTenantTable(this, 'ledger_transactions')
+    makeAppendOnly(this, 'ledger_transactions')
+
+    this.schema.createTable('ledger_entries', (table) => {
+      table.bigInteger('tenant_id').notNullable().references('tenants.id')
+      table.bigIncrements('id', { primaryKey: false })
+      table.bigInteger('transaction_id').notNullable()
+      // Position of the posting in its transaction (1-based), as hashed.
+      table.smallint('line').notNullable()
+      table.bigInteger('account_id').notNullable()
+      table.bigInteger('amount').notNullable()
+      table.specificType('currency', 'char(3)').notNullable()
+      table.primary(['tenant_id', 'id'])
+      table.unique(['tenant_id', 'transaction_id', 'line'], {
+        indexName: 'ledger_entries_line_unique',
+      })
+      table.index(['tenant_id', 'account_id', 'id'], 'ledger_entries_account_index')
+      table
+        .foreign(['tenant_id', 'transaction_id'])
+        .references(['tenant_id', 'id'])
+        .inTable('ledger_transactions')
+      table
+        .foreign(['tenant_id', 'account_id', 'currency'])
+        .references(['tenant_id', 'id', 'currency'])
+        .inTable('ledger_accounts')
+    })
+    this.schema.raw(
+      `ALTER TABLE ledger_entries ADD CONSTRAINT ledger_entries_amount_check CHECK (amount <> 0)`
+    )
+    protectTenantTable(this, 'ledger_entries')
+    makeAppendOnly(this, 'ledger_entries')
+
+    // Accounts and heads are mutable (balance, chain head) but never deleted by the runtime.
+    this.defer(async (db) => {
+      for (const table of ['ledger_accounts', 'ledger_heads']) {
+        await db.rawQuery(
+          `REVOKE DELETE, TRUNCATE ON ${quoteIdent(table)} FROM ${runtimeRoles().join(', ')}`
+        )
+      }
+    })
+  }
+
+  async down() {
+    for (const t of ['ledger_entries', 'ledger_transactions', 'ledger_heads', 'ledger_accounts']) {
+      this.schema.dropTable(t)
+    }
+    this.schema.raw('DROP FUNCTION IF EXISTS lianka_ledger_account_guard()')
+  }
+}
