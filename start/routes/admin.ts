@@ -6,6 +6,7 @@ const SessionController = () => import('#controllers/admin/session_controller')
 const DashboardController = () => import('#controllers/admin/dashboard_controller')
 const ShopsController = () => import('#controllers/admin/shops_controller')
 const ShopReviewsController = () => import('#controllers/admin/shop_reviews_controller')
+const AuditController = () => import('#controllers/admin/audit_controller')
 
 /**
  * Platform admins on the platform site (<PLATFORM_DOMAIN>/admin), guard `admin`. Every
@@ -21,6 +22,7 @@ router
         router.post('/logout', [SessionController, 'destroy']).as('admin.logout')
         router.get('/', [DashboardController, 'show']).as('admin.dashboard')
         router.get('/shops', [ShopsController, 'index']).as('admin.shops')
+        router.get('/audit', [AuditController, 'index']).as('admin.audit')
         router
           .group(() => {
             router.get('/', [ShopsController, 'show']).as('admin.shops.show')

@@ -17,6 +17,7 @@ const StaffInvitationsController = () =>
   import('#controllers/merchant/staff_invitations_controller')
 const InvitationsController = () => import('#controllers/merchant/invitations_controller')
 const ApiTokensController = () => import('#controllers/merchant/api_tokens_controller')
+const AuditController = () => import('#controllers/merchant/audit_controller')
 
 const id = { match: /^[1-9][0-9]{0,15}$/, cast: (value: string) => Number(value) }
 const token = { match: INVITATION_TOKEN_PATTERN }
@@ -54,6 +55,8 @@ router
         router.get('/api-tokens', [ApiTokensController, 'index']).as('api_tokens.index')
         router.post('/api-tokens', [ApiTokensController, 'store']).as('api_tokens.store')
         router.delete('/api-tokens/:id', [ApiTokensController, 'destroy']).as('api_tokens.destroy')
+
+        router.get('/audit', [AuditController, 'index']).as('audit.index')
       })
       .where('id', id)
       .use(middleware.merchant())
