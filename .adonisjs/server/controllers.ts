@@ -5,6 +5,7 @@
 
 export const controllers = {
   admin: {
+    Audit: () => import('#controllers/admin/audit_controller'),
     Dashboard: () => import('#controllers/admin/dashboard_controller'),
     Jobs: () => import('#controllers/admin/jobs_controller'),
     Session: () => import('#controllers/admin/session_controller'),
@@ -23,6 +24,7 @@ export const controllers = {
   Locale: () => import('#controllers/locale_controller'),
   merchant: {
     ApiTokens: () => import('#controllers/merchant/api_tokens_controller'),
+    Audit: () => import('#controllers/merchant/audit_controller'),
     Dashboard: () => import('#controllers/merchant/dashboard_controller'),
     Invitations: () => import('#controllers/merchant/invitations_controller'),
     Session: () => import('#controllers/merchant/session_controller'),
