@@ -101,4 +101,20 @@ export default await Env.create(new URL('../', import.meta.url), {
   DRIVE_DISK: Env.schema.enum.optional(['fs'] as const),
   /** Root folder of the `fs` disk, relative to the app root (default `storage`). */
   DRIVE_FS_ROOT: Env.schema.string.optional(),
+
+  /*
+  |----------------------------------------------------------
+  | Settlement and withdrawals (amounts in minor units; see docs/architecture.md)
+  |----------------------------------------------------------
+  */
+  /** Platform minimum hold before a shop's revenue becomes available (days, default 3). */
+  SETTLEMENT_MIN_HOLD_DAYS: Env.schema.number.optional(),
+  /** Hold of a shop with no setting of its own (days, default 7; never below the minimum). */
+  SETTLEMENT_DEFAULT_HOLD_DAYS: Env.schema.number.optional(),
+  /** Smallest withdrawal (minor units, default 10000 = 100.00). */
+  WITHDRAWAL_MIN_MINOR: Env.schema.number.optional(),
+  /** Withdrawal fee in basis points of the amount (default 100 = 1%). */
+  WITHDRAWAL_FEE_BPS: Env.schema.number.optional(),
+  /** Smallest withdrawal fee (minor units, default 200 = 2.00). */
+  WITHDRAWAL_FEE_MIN_MINOR: Env.schema.number.optional(),
 })

@@ -6,6 +6,9 @@ const SessionController = () => import('#controllers/admin/session_controller')
 const DashboardController = () => import('#controllers/admin/dashboard_controller')
 const ShopsController = () => import('#controllers/admin/shops_controller')
 const ShopReviewsController = () => import('#controllers/admin/shop_reviews_controller')
+const LedgerVerificationController = () =>
+  import('#controllers/admin/ledger_verification_controller')
+const FeeReportController = () => import('#controllers/admin/fee_report_controller')
 const AuditController = () => import('#controllers/admin/audit_controller')
 
 /**
@@ -22,6 +25,10 @@ router
         router.post('/logout', [SessionController, 'destroy']).as('admin.logout')
         router.get('/', [DashboardController, 'show']).as('admin.dashboard')
         router.get('/shops', [ShopsController, 'index']).as('admin.shops')
+        router.get('/ledger', [LedgerVerificationController, 'index']).as('admin.ledger')
+        router.post('/ledger/run', [LedgerVerificationController, 'run']).as('admin.ledger.run')
+        router.get('/reports/fees', [FeeReportController, 'show']).as('admin.reports.fees')
+        router.get('/reports/fees.csv', [FeeReportController, 'csv']).as('admin.reports.fees.csv')
         router.get('/audit', [AuditController, 'index']).as('admin.audit')
         router
           .group(() => {

@@ -17,6 +17,7 @@ const StaffInvitationsController = () =>
   import('#controllers/merchant/staff_invitations_controller')
 const InvitationsController = () => import('#controllers/merchant/invitations_controller')
 const ApiTokensController = () => import('#controllers/merchant/api_tokens_controller')
+const StatementsController = () => import('#controllers/merchant/statements_controller')
 const AuditController = () => import('#controllers/merchant/audit_controller')
 
 const id = { match: /^[1-9][0-9]{0,15}$/, cast: (value: string) => Number(value) }
@@ -55,6 +56,9 @@ router
         router.get('/api-tokens', [ApiTokensController, 'index']).as('api_tokens.index')
         router.post('/api-tokens', [ApiTokensController, 'store']).as('api_tokens.store')
         router.delete('/api-tokens/:id', [ApiTokensController, 'destroy']).as('api_tokens.destroy')
+
+        router.get('/statement', [StatementsController, 'show']).as('statement')
+        router.get('/statement.csv', [StatementsController, 'csv']).as('statement.csv')
 
         router.get('/audit', [AuditController, 'index']).as('audit.index')
       })
