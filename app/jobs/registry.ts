@@ -1,19 +1,23 @@
 import { JobRegistry } from '#jobs/job_registry'
 import type { JobClass } from '#jobs/job'
-import type { ScheduleDefinition } from '#jobs/job_queue'
+import { defineSchedule, type ScheduleDefinition } from '#jobs/job_queue'
+import VerifyLedgerJob from '#ledger/verification/verify_ledger_job'
 
 /**
  * Every job class the worker can run, listed explicitly: adding a job is one import and
  * one line here. Loaded lazily (by the first dispatch or by `queue:work`), so job modules
  * may import `#jobs` without an import cycle.
  */
-export const jobClasses: JobClass[] = []
+export const jobClasses: JobClass[] = [VerifyLedgerJob]
 
 /**
  * Repeatable jobs the platform always runs. `node ace queue:work` (and `syncSchedules()`
  * in an in-process setup) upserts each at start, so a deploy is enough to add or change a
  * schedule; ids are deterministic, so many workers upserting the same list is harmless.
  */
-export const schedules: ScheduleDefinition[] = []
+export const schedules: ScheduleDefinition[] = [
+  // Verify every ledger and audit chain and export the digest of heads, daily at 03:15 UTC.
+  defineSchedule(VerifyLedgerJob, { trigger: 'schedule' }, { pattern: '15 3 * * *', tz: 'UTC' }),
+]
 
 export const registry = new JobRegistry(jobClasses)
