@@ -200,11 +200,13 @@ async function prepareDatabase(env: NodeJS.ProcessEnv) {
           `ORD-${String(100000 + i).padStart(8, '0')}`,
           `203.0.113.${(i % 250) + 1}`,
           JSON.stringify({ n: i }),
+          i + 1,
         ]
         for (const table of ['audit_events', BASELINE_TABLE]) {
           await client.query(
-            `INSERT INTO ${table} (tenant_id, occurred_at, actor_type, action, target_type, target_id, ip, metadata)
-             VALUES ($1, now() - $2::interval, $3, $4, $5, $6, $7, $8)`,
+            // seq/prev_hash/hash: chain columns (migration 0007); not a valid chain, not read here.
+            `INSERT INTO ${table} (tenant_id, occurred_at, actor_type, action, target_type, target_id, ip, metadata, seq, prev_hash, hash)
+             VALUES ($1, now() - $2::interval, $3, $4, $5, $6, $7, $8, $9, repeat('0', 64), repeat('0', 64))`,
             values
           )
         }
