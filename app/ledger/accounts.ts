@@ -33,8 +33,7 @@ async function createMissing(trx: TransactionClientContract, tenantId: number, r
 async function selectAccounts(
   trx: TransactionClientContract,
   tenantId: number,
-  refs: Key[],
-  lock: boolean
+  refs: Key[]
 ): Promise<LedgerAccount[]> {
   const { rows } = await trx.rawQuery(
     `SELECT ${ACCOUNT_COLUMNS}
@@ -42,8 +41,38 @@ async function selectAccounts(
        JOIN ledger_accounts a
          ON a.tenant_id = ? AND a.type = k.type AND a.subject = k.subject
         AND a.currency = k.currency::char(3)
-      ORDER BY a.id${lock ? ' FOR UPDATE OF a' : ''}`,
+      ORDER BY a.id`,
     [JSON.stringify(refs), tenantId]
+  )
+  return rows.map(toAccount)
+}
+
+/**
+ * Lock the accounts named by `refs` in ascending id order, but only when all of them exist:
+ * if one is missing, nothing is locked (so account creation never happens while this
+ * posting holds a balance row, which could deadlock with a writer that created one of
+ * them and waits for a row we hold).
+ */
+async function lockAllOrNone(
+  trx: TransactionClientContract,
+  tenantId: number,
+  refs: Key[]
+): Promise<LedgerAccount[]> {
+  const { rows } = await trx.rawQuery(
+    `WITH found AS (
+       SELECT a.id
+         FROM jsonb_to_recordset(?::jsonb) AS k(type text, subject text, currency text)
+         JOIN ledger_accounts a
+           ON a.tenant_id = ? AND a.type = k.type AND a.subject = k.subject
+          AND a.currency = k.currency::char(3)
+     )
+     SELECT ${ACCOUNT_COLUMNS}
+       FROM ledger_accounts a
+      WHERE a.tenant_id = ? AND a.id IN (SELECT id FROM found)
+        AND (SELECT count(*) FROM found) = ?
+      ORDER BY a.id
+        FOR NO KEY UPDATE OF a`,
+    [JSON.stringify(refs), tenantId, tenantId, refs.length]
   )
   return rows.map(toAccount)
 }
@@ -51,8 +80,9 @@ async function selectAccounts(
 /**
  * Resolve (creating on first use) and lock the accounts of one posting, in ascending id
  * order: every writer locks balance rows in the same order, so two postings over the same
- * accounts queue instead of deadlocking. Returns the locked rows with their current balance,
- * keyed by `type\0subject\0currency`.
+ * accounts queue instead of deadlocking. Missing accounts are created before any balance
+ * row is locked. Returns the locked rows with their current balance, keyed by
+ * `type\0subject\0currency`.
  */
 export async function lockAccounts(
   trx: TransactionClientContract,
@@ -60,15 +90,16 @@ export async function lockAccounts(
   refs: Key[]
 ): Promise<Map<string, LedgerAccount>> {
   const unique = [...new Map(refs.map((r) => [keyOf(r), r])).values()]
-  let found = await selectAccounts(trx, tenantId, unique, true)
+  let found = await lockAllOrNone(trx, tenantId, unique)
   if (found.length < unique.length) {
-    const have = new Set(found.map((a) => keyOf(a)))
+    const existing = await selectAccounts(trx, tenantId, unique)
+    const have = new Set(existing.map((a) => keyOf(a)))
     await createMissing(
       trx,
       tenantId,
       unique.filter((r) => !have.has(keyOf(r)))
     )
-    found = await selectAccounts(trx, tenantId, unique, true)
+    found = await lockAllOrNone(trx, tenantId, unique)
   }
   if (found.length < unique.length) {
     throw new Error(
@@ -91,10 +122,10 @@ export async function ensureAccount(
 ): Promise<LedgerAccount> {
   const key = validateAccountRef(ref)
   await assertTenant(trx, tenantId)
-  const [existing] = await selectAccounts(trx, tenantId, [key], false)
+  const [existing] = await selectAccounts(trx, tenantId, [key])
   if (existing) return existing
   await createMissing(trx, tenantId, [key])
-  const [created] = await selectAccounts(trx, tenantId, [key], false)
+  const [created] = await selectAccounts(trx, tenantId, [key])
   return created
 }
 

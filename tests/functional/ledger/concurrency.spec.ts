@@ -22,7 +22,7 @@ import {
 } from '#tests/functional/ledger/_helpers'
 
 /** Each call in its own unit of work (its own connection), all started at once. */
-function inParallel<T>(shop: TenantRef, count: number, fn: (i: number) => TransactionDraft) {
+function inParallel(shop: TenantRef, count: number, fn: (i: number) => TransactionDraft) {
   return Promise.allSettled(
     Array.from({ length: count }, (_, i) => withTenant((trx) => postTransaction(trx, fn(i)), shop))
   )
