@@ -7,10 +7,13 @@ export const controllers = {
   admin: {
     Audit: () => import('#controllers/admin/audit_controller'),
     Dashboard: () => import('#controllers/admin/dashboard_controller'),
+    FeeReport: () => import('#controllers/admin/fee_report_controller'),
     Jobs: () => import('#controllers/admin/jobs_controller'),
+    LedgerVerification: () => import('#controllers/admin/ledger_verification_controller'),
     Session: () => import('#controllers/admin/session_controller'),
     ShopReviews: () => import('#controllers/admin/shop_reviews_controller'),
     Shops: () => import('#controllers/admin/shops_controller'),
+    Withdrawals: () => import('#controllers/admin/withdrawals_controller'),
   },
   api: {
     v1: {
@@ -25,11 +28,14 @@ export const controllers = {
   merchant: {
     ApiTokens: () => import('#controllers/merchant/api_tokens_controller'),
     Audit: () => import('#controllers/merchant/audit_controller'),
+    Balance: () => import('#controllers/merchant/balance_controller'),
     Dashboard: () => import('#controllers/merchant/dashboard_controller'),
     Invitations: () => import('#controllers/merchant/invitations_controller'),
     Session: () => import('#controllers/merchant/session_controller'),
     Staff: () => import('#controllers/merchant/staff_controller'),
     StaffInvitations: () => import('#controllers/merchant/staff_invitations_controller'),
+    Statements: () => import('#controllers/merchant/statements_controller'),
+    Withdrawals: () => import('#controllers/merchant/withdrawals_controller'),
   },
   platform: {
     EmailVerification: () => import('#controllers/platform/email_verification_controller'),

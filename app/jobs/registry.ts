@@ -2,13 +2,14 @@ import { JobRegistry } from '#jobs/job_registry'
 import type { JobClass } from '#jobs/job'
 import { defineSchedule, type ScheduleDefinition } from '#jobs/job_queue'
 import VerifyLedgerJob from '#ledger/verification/verify_ledger_job'
+import { SettleShopJob, SettlementScanJob, SETTLEMENT_SCAN_EVERY_MS } from '#ledger/settlement/jobs'
 
 /**
  * Every job class the worker can run, listed explicitly: adding a job is one import and
  * one line here. Loaded lazily (by the first dispatch or by `queue:work`), so job modules
  * may import `#jobs` without an import cycle.
  */
-export const jobClasses: JobClass[] = [VerifyLedgerJob]
+export const jobClasses: JobClass[] = [VerifyLedgerJob, SettlementScanJob, SettleShopJob]
 
 /**
  * Repeatable jobs the platform always runs. `node ace queue:work` (and `syncSchedules()`
@@ -18,6 +19,8 @@ export const jobClasses: JobClass[] = [VerifyLedgerJob]
 export const schedules: ScheduleDefinition[] = [
   // Verify every ledger and audit chain and export the digest of heads, daily at 03:15 UTC.
   defineSchedule(VerifyLedgerJob, { trigger: 'schedule' }, { pattern: '15 3 * * *', tz: 'UTC' }),
+  // Release pending revenue whose hold has ended: find shops with due lots, one job per shop.
+  defineSchedule(SettlementScanJob, {}, { every: SETTLEMENT_SCAN_EVERY_MS }),
 ]
 
 export const registry = new JobRegistry(jobClasses)

@@ -17,8 +17,10 @@ const StaffInvitationsController = () =>
   import('#controllers/merchant/staff_invitations_controller')
 const InvitationsController = () => import('#controllers/merchant/invitations_controller')
 const ApiTokensController = () => import('#controllers/merchant/api_tokens_controller')
-const StatementsController = () => import('#controllers/merchant/statements_controller')
 const AuditController = () => import('#controllers/merchant/audit_controller')
+const BalanceController = () => import('#controllers/merchant/balance_controller')
+const WithdrawalsController = () => import('#controllers/merchant/withdrawals_controller')
+const StatementsController = () => import('#controllers/merchant/statements_controller')
 
 const id = { match: /^[1-9][0-9]{0,15}$/, cast: (value: string) => Number(value) }
 const token = { match: INVITATION_TOKEN_PATTERN }
@@ -57,10 +59,17 @@ router
         router.post('/api-tokens', [ApiTokensController, 'store']).as('api_tokens.store')
         router.delete('/api-tokens/:id', [ApiTokensController, 'destroy']).as('api_tokens.destroy')
 
+        router.get('/audit', [AuditController, 'index']).as('audit.index')
+
+        router.get('/balance', [BalanceController, 'show']).as('balance')
+        router.get('/withdrawals', [WithdrawalsController, 'index']).as('withdrawals.index')
+        router
+          .post('/withdrawals/preview', [WithdrawalsController, 'preview'])
+          .as('withdrawals.preview')
+        router.post('/withdrawals', [WithdrawalsController, 'store']).as('withdrawals.store')
+
         router.get('/statement', [StatementsController, 'show']).as('statement')
         router.get('/statement.csv', [StatementsController, 'csv']).as('statement.csv')
-
-        router.get('/audit', [AuditController, 'index']).as('audit.index')
       })
       .where('id', id)
       .use(middleware.merchant())

@@ -10,7 +10,10 @@ import {
   releaseFrozen,
   setHoldDays,
   settleDueLots,
+  SettlementScanJob,
+  SettleShopJob,
 } from '#ledger/settlement/index'
+import logger from '@adonisjs/core/services/logger'
 import { createShop, resetState } from '#tests/functional/merchant/_fixtures'
 import {
   balanceOf,
@@ -96,6 +99,39 @@ test.group('settlement / pending revenue and release', (group) => {
     assert.lengthOf(await ledgerTransactions(shop, 'settlement.released'), 20)
     const lots = await rowsOf('settlement_lots', shop)
     assert.isTrue(lots.every((lot) => lot.settled_at && lot.settlement_tx_id))
+  })
+
+  test('the scheduled scan queues one job per shop that releases its due lots', async ({
+    assert,
+  }) => {
+    const { registry, schedules } = await import('#jobs/registry')
+    assert.isTrue(registry.has(SettlementScanJob) && registry.has(SettleShopJob))
+    assert.isTrue(schedules.some((s) => s.job === SettlementScanJob))
+
+    const shop = await createShop('job-shop')
+    await earn(shop, 700n, { ref: 'j-1', daysAgo: 8 })
+    await new SettlementScanJob().handle(
+      {},
+      {
+        job: {
+          id: 'test',
+          name: SettlementScanJob.jobName,
+          queue: 'default',
+          attempt: 1,
+          attempts: 1,
+        },
+        logger,
+        withPlatform: (reason, fn) => withPlatform({ actorType: 'job', reason }, fn),
+      }
+    )
+    const deadline = Date.now() + 10_000
+    let balances = await balancesOf(shop)
+    while (balances.available !== 700n && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      balances = await balancesOf(shop)
+    }
+    assert.equal(balances.available, 700n)
+    assert.equal(balances.pending, 0n)
   })
 
   test('the scan finds only shops with due lots', async ({ assert }) => {
