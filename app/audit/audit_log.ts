@@ -32,7 +32,9 @@ interface Head {
  *
  * It locks the shop's chain head (`audit_heads`, FOR UPDATE) until the transaction ends,
  * which serialises the shop's audited actions: call it as the LAST statement of an action,
- * after the business change, so the lock is held as briefly as possible.
+ * after the business change, so the lock is held as briefly as possible. An action that
+ * records in both chains records the shop's first, then the platform's (one lock order,
+ * no deadlock; `withPlatform` takes the platform head last).
  */
 export async function recordTenantAudit(
   trx: TransactionClientContract,
