@@ -194,6 +194,7 @@ test.group('Ledger verification / admin page', (group) => {
     assert.include(html, `data-run="${bad.id}" data-status="failed"`)
     assert.include(html, `data-run="${good.id}" data-status="ok"`)
     assert.include(html, 'Money ledger')
+    assert.include(html, '2 shops · 3 ledger transactions · ')
     assert.include(html, good.digestPath!)
     assert.include(html, good.digestSha256!)
     assert.isBelow(html.indexOf(`data-run="${bad.id}"`), html.indexOf(`data-run="${good.id}"`))
