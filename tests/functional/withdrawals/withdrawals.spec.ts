@@ -338,6 +338,16 @@ test.group('withdrawals / admin', (group) => {
     empty.assertStatus(302)
     const [unchanged] = await rowsOf('withdrawals', shop)
     assert.equal(unchanged.status, 'requested')
+    const errors = empty.flashMessages().inputErrorsBag
+    assert.deepEqual(errors, { reason: ['Reason is required.'] })
+    const shown = await client
+      .get('/admin/withdrawals')
+      .header('host', 'localhost')
+      .withGuard('admin')
+      .loginAs(root)
+      .withFlashMessages({ inputErrorsBag: errors })
+    shown.assertStatus(200)
+    shown.assertTextIncludes('Reason is required.')
 
     const response = await adminPost(client, root, path, { reason: 'Bank account name mismatch' })
     response.assertStatus(302)
