@@ -1,5 +1,6 @@
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { withTenant, type TenantRef } from '#tenancy'
+import { listEntries } from '#ledger'
 import type { StatementQuery } from '#ledger/statements/statement_query'
 
 /** One entry of the account in the period, with the balance after it. */
@@ -66,7 +67,7 @@ export async function getStatement(
     }
     if (accountId === null) return empty
     const opening = await balanceBefore(trx, accountId, query.period.start)
-    const rows = await entriesAfter(trx, accountId, query, 0, maxLines + 1)
+    const rows = await entriesAfter(trx, tenant.id, accountId, query, 0, maxLines + 1)
     const truncated = rows.length > maxLines
     const lines = withRunningBalance(rows.slice(0, maxLines), opening)
     const totals = truncated ? await periodTotals(trx, accountId, query) : totalsOf(rows)
@@ -89,7 +90,8 @@ export async function getStatement(
  */
 export async function* statementLines(
   tenant: TenantRef,
-  query: StatementQuery
+  query: StatementQuery,
+  batchSize = CSV_BATCH
 ): AsyncGenerator<{ opening: bigint } | StatementLine> {
   const first = await withTenant(async (trx) => {
     const accountId = await findAccountId(trx, query)
@@ -102,14 +104,14 @@ export async function* statementLines(
   let after = 0
   for (;;) {
     const rows = await withTenant(
-      (trx) => entriesAfter(trx, first.accountId, query, after, CSV_BATCH),
+      (trx) => entriesAfter(trx, tenant.id, first.accountId, query, after, batchSize),
       tenant
     )
     for (const line of withRunningBalance(rows, balance)) {
       balance = line.balance
       yield line
     }
-    if (rows.length < CSV_BATCH) return
+    if (rows.length < batchSize) return
     after = rows[rows.length - 1].entryId
   }
 }
@@ -179,30 +181,30 @@ async function periodTotals(
   return { moneyIn: BigInt(row.money_in), moneyOut: BigInt(row.money_out), count: row.count }
 }
 
+/** One batch of the account's entries in the period, after entry `afterEntryId` (the ledger's listEntries). */
 async function entriesAfter(
   trx: TransactionClientContract,
+  tenantId: number,
   accountId: number,
   query: StatementQuery,
   afterEntryId: number,
   limit: number
 ): Promise<RawLine[]> {
-  const result = await trx.rawQuery(
-    `SELECT e.id, e.transaction_id, e.amount::text AS amount, t.seq, t.kind, t.memo, t.created_at
-       FROM ledger_entries e
-       JOIN ledger_transactions t ON t.tenant_id = e.tenant_id AND t.id = e.transaction_id
-      WHERE e.account_id = ? AND t.created_at >= ? AND t.created_at < ? AND e.id > ?
-      ORDER BY e.id
-      LIMIT ?`,
-    [accountId, query.period.start, query.period.end, afterEntryId, limit]
-  )
-  return result.rows.map((row: Record<string, any>) => ({
-    entryId: Number(row.id),
-    transactionId: Number(row.transaction_id),
-    seq: Number(row.seq),
-    at: new Date(row.created_at),
-    kind: String(row.kind),
-    memo: memoSummary(row.memo),
-    amount: BigInt(row.amount),
+  const page = await listEntries(trx, tenantId, {
+    accountId,
+    from: query.period.start,
+    to: query.period.end,
+    limit,
+    cursor: afterEntryId ? String(afterEntryId) : null,
+  })
+  return page.entries.map((entry) => ({
+    entryId: entry.id,
+    transactionId: entry.transactionId,
+    seq: entry.seq,
+    at: entry.createdAt,
+    kind: entry.kind,
+    memo: memoSummary(entry.memo),
+    amount: entry.amount,
   }))
 }
 

@@ -10,6 +10,8 @@ import {
   shopWithOwner,
 } from '#tests/functional/merchant/_fixtures'
 import { backdate, day, post } from '#tests/functional/statements/_ledger_fixtures'
+import { parseStatementQuery } from '#ledger/statements/statement_query'
+import { getStatement, statementLines } from '#ledger/statements/get_statement'
 
 test.group('Merchant / account statement', (group) => {
   let shop: Tenant
@@ -186,5 +188,48 @@ test.group('Merchant / account statement', (group) => {
     response.assertTextIncludes('账户对账单')
     response.assertTextIncludes('期初余额')
     response.assertTextIncludes('下载 CSV')
+  })
+})
+
+test.group('Statements / long periods', (group) => {
+  let shop: Tenant
+
+  group.each.setup(async () => {
+    await resetState()
+    ;({ shop } = await shopWithOwner('stmt-long'))
+  })
+
+  test('a cut page keeps the full totals; batched export has every line once', async ({
+    assert,
+  }) => {
+    const amounts = [500n, -120n, 75n, 1_000n, -5n, 42n, -300n]
+    for (const amount of amounts) await post(shop, { amount })
+    await post(shop, { amount: 9n, account: 'tenant_pending' })
+    const parsed = parseStatementQuery({}, { currency: 'CNY' })
+    const query = parsed.query!
+
+    const page = await getStatement(shop.toRef(), query, 3)
+    assert.isTrue(page.truncated)
+    assert.lengthOf(page.lines, 3)
+    assert.equal(page.count, amounts.length)
+    assert.equal(page.opening, 0n)
+    assert.equal(page.moneyIn, 1_617n)
+    assert.equal(page.moneyOut, -425n)
+    assert.equal(page.closing, 1_192n)
+    assert.deepEqual(
+      page.lines.map((l) => l.balance),
+      [500n, 380n, 455n]
+    )
+
+    const items = []
+    for await (const item of statementLines(shop.toRef(), query, 2)) items.push(item)
+    assert.deepEqual(items[0], { opening: 0n })
+    const lines = items.slice(1) as Array<{ amount: bigint; balance: bigint; entryId: number }>
+    assert.deepEqual(
+      lines.map((l) => l.amount),
+      amounts
+    )
+    assert.equal(lines.at(-1)!.balance, 1_192n)
+    assert.equal(new Set(lines.map((l) => l.entryId)).size, amounts.length)
   })
 })
