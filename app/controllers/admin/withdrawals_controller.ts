@@ -25,6 +25,13 @@ import {
 } from '#ledger/withdrawals/validators'
 
 const QUEUE = '/admin/withdrawals'
+const SHOPS = '/admin/shops'
+
+/** A route id as a safe positive integer, or null (the route matcher allows any digits). */
+function idParam(value: unknown): number | null {
+  const id = Number(value)
+  return Number.isSafeInteger(id) && id > 0 ? id : null
+}
 
 /**
  * Platform admins: the withdrawal queue across shops (pay with a payout reference, reject
@@ -68,10 +75,16 @@ export default class WithdrawalsController {
   }
 
   async #decide(ctx: HttpContext, decision: WithdrawalDecision) {
+    const tenantId = idParam(ctx.params.tenant)
+    const withdrawalId = idParam(ctx.params.id)
+    if (tenantId === null || withdrawalId === null) {
+      ctx.session.flash('error', ctx.i18n.t('money.admin.not_found'))
+      return ctx.response.redirect().toPath(QUEUE)
+    }
     const result = await decideWithdrawal({
       adminId: ctx.auth.use('admin').getUserOrFail().id,
-      tenantId: Number(ctx.params.tenant),
-      withdrawalId: Number(ctx.params.id),
+      tenantId,
+      withdrawalId,
       decision,
       ip: clientIp(ctx),
     })
@@ -91,12 +104,14 @@ export default class WithdrawalsController {
   }
 
   async money(ctx: HttpContext) {
+    if (idParam(ctx.params.id) === null) return ctx.response.redirect().toPath(SHOPS)
     const data = await getShopMoney(this.#actor(ctx))
-    if (!data) return ctx.response.redirect().toPath('/admin/shops')
+    if (!data) return ctx.response.redirect().toPath(SHOPS)
     return ctx.view.render('pages/admin/withdrawals_shop_money', { ...data, money: formatMoney })
   }
 
   async holdDays(ctx: HttpContext) {
+    if (idParam(ctx.params.id) === null) return ctx.response.redirect().toPath(SHOPS)
     const back = this.#back(ctx)
     const data = await validateMoneyForm(ctx, holdDaysValidator, back, ['hold_days', 'note'])
     try {
@@ -105,7 +120,7 @@ export default class WithdrawalsController {
         days: data.hold_days,
         note: data.note,
       })
-      if (!setting) return ctx.response.redirect().toPath('/admin/shops')
+      if (!setting) return ctx.response.redirect().toPath(SHOPS)
     } catch (error) {
       if ((error as { code?: string }).code === 'E_SETTLEMENT_HOLD_DAYS') {
         throw moneyFieldError(ctx, 'hold_days', 'hold_days_range', back, {
@@ -119,11 +134,12 @@ export default class WithdrawalsController {
   }
 
   async freeze(ctx: HttpContext) {
+    if (idParam(ctx.params.id) === null) return ctx.response.redirect().toPath(SHOPS)
     const back = this.#back(ctx)
     const keep = ['amount', 'reason', 'ref']
     const data = await validateMoneyForm(ctx, freezeValidator, back, keep)
     const tenantCurrency = await this.#currency(ctx)
-    if (!tenantCurrency) return ctx.response.redirect().toPath('/admin/shops')
+    if (!tenantCurrency) return ctx.response.redirect().toPath(SHOPS)
     const amount = parseMajor(data.amount, tenantCurrency)
     if (amount === null) throw moneyFieldError(ctx, 'amount', 'amount_format', back, {}, keep)
     const outcome = await freezeForShop({
@@ -132,7 +148,7 @@ export default class WithdrawalsController {
       reason: data.reason,
       ref: data.ref ?? null,
     })
-    if (!outcome) return ctx.response.redirect().toPath('/admin/shops')
+    if (!outcome) return ctx.response.redirect().toPath(SHOPS)
     if (!outcome.ok) {
       throw moneyFieldError(ctx, 'amount', 'freeze_insufficient', back, {}, keep)
     }
@@ -141,14 +157,18 @@ export default class WithdrawalsController {
   }
 
   async release(ctx: HttpContext) {
+    const holdId = idParam(ctx.params.hold)
+    if (idParam(ctx.params.id) === null || holdId === null) {
+      return ctx.response.redirect().toPath(SHOPS)
+    }
     const back = this.#back(ctx)
     const data = await validateMoneyForm(ctx, releaseValidator, back)
     const result = await releaseForShop({
       ...this.#actor(ctx),
-      holdId: Number(ctx.params.hold),
+      holdId,
       note: data.note ?? null,
     })
-    if (!result) return ctx.response.redirect().toPath('/admin/shops')
+    if (!result) return ctx.response.redirect().toPath(SHOPS)
     ctx.session.flash(
       result.status === 'released' ? 'notice' : 'error',
       ctx.i18n.t(`money.admin.release.${result.status}`)

@@ -1,4 +1,4 @@
-import { setTenantOn, withPlatform } from '#tenancy'
+import { setTenantOn, tenantDirectory, withPlatform } from '#tenancy'
 import { recordPlatformAudit, recordTenantAudit, type AuditEntry } from '#audit'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { isInsufficientFunds } from '#ledger/settlement/ledger_port'
@@ -30,6 +30,8 @@ async function onShop<T>(
   reason: string,
   fn: (trx: TransactionClientContract, shop: ShopRow) => Promise<T>
 ): Promise<T | null> {
+  // The access row names the shop (a foreign key): an unknown shop is answered before it.
+  if (!(await tenantDirectory.findById(actor.tenantId))) return null
   return withPlatform(
     {
       actorType: 'platform_admin',

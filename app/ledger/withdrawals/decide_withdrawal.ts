@@ -1,4 +1,4 @@
-import { setTenantOn, withPlatform } from '#tenancy'
+import { setTenantOn, tenantDirectory, withPlatform } from '#tenancy'
 import { recordPlatformAudit, recordTenantAudit } from '#audit'
 import { post } from '#ledger/settlement/ledger_port'
 import {
@@ -40,6 +40,8 @@ export async function decideWithdrawal(
   input: DecideWithdrawalInput
 ): Promise<DecideWithdrawalResult> {
   const action = input.decision.kind === 'pay' ? 'withdrawal.paid' : 'withdrawal.rejected'
+  // The access row names the shop (a foreign key): an unknown shop is answered before it.
+  if (!(await tenantDirectory.findById(input.tenantId))) return { ok: false, reason: 'not_found' }
   return withPlatform<DecideWithdrawalResult>(
     {
       actorType: 'platform_admin',

@@ -373,6 +373,48 @@ test.group('withdrawals / admin', (group) => {
     assert.lengthOf(await ledgerTransactions(shop, 'withdrawal.paid'), 0)
   })
 
+  test('ids beyond the safe range or unknown are answered without a 500', async ({ client }) => {
+    const root = await admin()
+    const huge = '99999999999999999999'
+    for (const path of [
+      `/admin/withdrawals/${huge}/1/pay`,
+      `/admin/withdrawals/1/${huge}/reject`,
+      `/admin/shops/${huge}/money/freeze`,
+      `/admin/shops/1/money/holds/${huge}/release`,
+    ]) {
+      const response = await adminPost(client, root, path, {
+        payout_reference: 'REF-1',
+        reason: 'some reason',
+        amount: '1',
+      })
+      response.assertStatus(302)
+    }
+    const page = await client
+      .get(`/admin/shops/${huge}/money`)
+      .header('host', 'localhost')
+      .withGuard('admin')
+      .loginAs(root)
+      .redirects(0)
+    page.assertStatus(302)
+    const unknown = await adminPost(client, root, '/admin/withdrawals/424242/1/pay', {
+      payout_reference: 'REF-1',
+    })
+    unknown.assertFlashMessage('error', 'That withdrawal does not exist.')
+    const unknownShop = await client
+      .get('/admin/shops/424242/money')
+      .header('host', 'localhost')
+      .withGuard('admin')
+      .loginAs(root)
+      .redirects(0)
+    unknownShop.assertStatus(302)
+    unknownShop.assertHeader('location', '/admin/shops')
+    const freezeUnknown = await adminPost(client, root, '/admin/shops/424242/money/freeze', {
+      amount: '1',
+      reason: 'some reason',
+    })
+    freezeUnknown.assertStatus(302)
+  })
+
   test('shop money page: audited view, hold days, freeze beyond available refused, release', async ({
     client,
     assert,
