@@ -25,11 +25,23 @@ export type ScannedRoutes = {
     'admin.logout': { paramsTuple?: []; params?: {} }
     'admin.dashboard': { paramsTuple?: []; params?: {} }
     'admin.shops': { paramsTuple?: []; params?: {} }
+    'admin.audit': { paramsTuple?: []; params?: {} }
+    'admin.ledger': { paramsTuple?: []; params?: {} }
+    'admin.ledger.run': { paramsTuple?: []; params?: {} }
+    'admin.reports.fees': { paramsTuple?: []; params?: {} }
+    'admin.reports.fees.csv': { paramsTuple?: []; params?: {} }
     'admin.shops.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.shops.approve': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.shops.reject': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.shops.suspend': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.shops.reinstate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.withdrawals': { paramsTuple?: []; params?: {} }
+    'admin.withdrawals.pay': { paramsTuple: [ParamValue,ParamValue]; params: {'tenant': ParamValue,'id': ParamValue} }
+    'admin.withdrawals.reject': { paramsTuple: [ParamValue,ParamValue]; params: {'tenant': ParamValue,'id': ParamValue} }
+    'admin.shops.money': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.shops.money.hold_days': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.shops.money.freeze': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.shops.money.release': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'hold': ParamValue} }
     'admin.jobs': { paramsTuple?: []; params?: {} }
     'admin.jobs.retry': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
@@ -48,6 +60,13 @@ export type ScannedRoutes = {
     'merchant.api_tokens.index': { paramsTuple?: []; params?: {} }
     'merchant.api_tokens.store': { paramsTuple?: []; params?: {} }
     'merchant.api_tokens.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.audit.index': { paramsTuple?: []; params?: {} }
+    'merchant.balance': { paramsTuple?: []; params?: {} }
+    'merchant.withdrawals.index': { paramsTuple?: []; params?: {} }
+    'merchant.withdrawals.preview': { paramsTuple?: []; params?: {} }
+    'merchant.withdrawals.store': { paramsTuple?: []; params?: {} }
+    'merchant.statement': { paramsTuple?: []; params?: {} }
+    'merchant.statement.csv': { paramsTuple?: []; params?: {} }
     'storefront.home': { paramsTuple?: []; params?: {} }
     'storefront.register': { paramsTuple?: []; params?: {} }
     'storefront.register.store': { paramsTuple?: []; params?: {} }
@@ -77,7 +96,13 @@ export type ScannedRoutes = {
     'admin.login': { paramsTuple?: []; params?: {} }
     'admin.dashboard': { paramsTuple?: []; params?: {} }
     'admin.shops': { paramsTuple?: []; params?: {} }
+    'admin.audit': { paramsTuple?: []; params?: {} }
+    'admin.ledger': { paramsTuple?: []; params?: {} }
+    'admin.reports.fees': { paramsTuple?: []; params?: {} }
+    'admin.reports.fees.csv': { paramsTuple?: []; params?: {} }
     'admin.shops.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.withdrawals': { paramsTuple?: []; params?: {} }
+    'admin.shops.money': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.jobs': { paramsTuple?: []; params?: {} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
@@ -85,6 +110,11 @@ export type ScannedRoutes = {
     'merchant.dashboard': { paramsTuple?: []; params?: {} }
     'merchant.staff.index': { paramsTuple?: []; params?: {} }
     'merchant.api_tokens.index': { paramsTuple?: []; params?: {} }
+    'merchant.audit.index': { paramsTuple?: []; params?: {} }
+    'merchant.balance': { paramsTuple?: []; params?: {} }
+    'merchant.withdrawals.index': { paramsTuple?: []; params?: {} }
+    'merchant.statement': { paramsTuple?: []; params?: {} }
+    'merchant.statement.csv': { paramsTuple?: []; params?: {} }
     'storefront.home': { paramsTuple?: []; params?: {} }
     'storefront.register': { paramsTuple?: []; params?: {} }
     'storefront.login': { paramsTuple?: []; params?: {} }
@@ -109,7 +139,13 @@ export type ScannedRoutes = {
     'admin.login': { paramsTuple?: []; params?: {} }
     'admin.dashboard': { paramsTuple?: []; params?: {} }
     'admin.shops': { paramsTuple?: []; params?: {} }
+    'admin.audit': { paramsTuple?: []; params?: {} }
+    'admin.ledger': { paramsTuple?: []; params?: {} }
+    'admin.reports.fees': { paramsTuple?: []; params?: {} }
+    'admin.reports.fees.csv': { paramsTuple?: []; params?: {} }
     'admin.shops.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.withdrawals': { paramsTuple?: []; params?: {} }
+    'admin.shops.money': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.jobs': { paramsTuple?: []; params?: {} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
@@ -117,6 +153,11 @@ export type ScannedRoutes = {
     'merchant.dashboard': { paramsTuple?: []; params?: {} }
     'merchant.staff.index': { paramsTuple?: []; params?: {} }
     'merchant.api_tokens.index': { paramsTuple?: []; params?: {} }
+    'merchant.audit.index': { paramsTuple?: []; params?: {} }
+    'merchant.balance': { paramsTuple?: []; params?: {} }
+    'merchant.withdrawals.index': { paramsTuple?: []; params?: {} }
+    'merchant.statement': { paramsTuple?: []; params?: {} }
+    'merchant.statement.csv': { paramsTuple?: []; params?: {} }
     'storefront.home': { paramsTuple?: []; params?: {} }
     'storefront.register': { paramsTuple?: []; params?: {} }
     'storefront.login': { paramsTuple?: []; params?: {} }
@@ -136,10 +177,16 @@ export type ScannedRoutes = {
     'platform.password.update': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'admin.login.store': { paramsTuple?: []; params?: {} }
     'admin.logout': { paramsTuple?: []; params?: {} }
+    'admin.ledger.run': { paramsTuple?: []; params?: {} }
     'admin.shops.approve': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.shops.reject': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.shops.suspend': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.shops.reinstate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.withdrawals.pay': { paramsTuple: [ParamValue,ParamValue]; params: {'tenant': ParamValue,'id': ParamValue} }
+    'admin.withdrawals.reject': { paramsTuple: [ParamValue,ParamValue]; params: {'tenant': ParamValue,'id': ParamValue} }
+    'admin.shops.money.hold_days': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.shops.money.freeze': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.shops.money.release': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'hold': ParamValue} }
     'admin.jobs.retry': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.login.store': { paramsTuple?: []; params?: {} }
     'merchant.logout': { paramsTuple?: []; params?: {} }
@@ -147,6 +194,8 @@ export type ScannedRoutes = {
     'merchant.invitations.login': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'merchant.staff.invitations.store': { paramsTuple?: []; params?: {} }
     'merchant.api_tokens.store': { paramsTuple?: []; params?: {} }
+    'merchant.withdrawals.preview': { paramsTuple?: []; params?: {} }
+    'merchant.withdrawals.store': { paramsTuple?: []; params?: {} }
     'storefront.register.store': { paramsTuple?: []; params?: {} }
     'storefront.login.store': { paramsTuple?: []; params?: {} }
     'storefront.forgot.store': { paramsTuple?: []; params?: {} }
