@@ -3,6 +3,8 @@ import db from '@adonisjs/lucid/services/db'
 import type Tenant from '#models/tenant'
 import type User from '#models/user'
 import { requestWithdrawal } from '#ledger/settlement/index'
+import { listAccounts, verifyLedger } from '#ledger'
+import { withTenant } from '#tenancy'
 import { createAdmin } from '#tests/functional/platform/helpers'
 import {
   actionsOf,
@@ -325,6 +327,15 @@ test.group('withdrawals / admin', (group) => {
     assert.lengthOf(await ledgerTransactions(shop, 'withdrawal.paid'), 1)
     assert.include(await actionsOf(shop), 'withdrawal.paid')
     assert.lengthOf(await platformRows('withdrawal.paid'), 1)
+
+    const verification = await verifyLedger({ tenantSlug: shop.slug })
+    assert.isTrue(verification.ok, JSON.stringify(verification.firstProblem))
+    const accounts = await withTenant((trx) => listAccounts(trx, shop.id), shop.toRef())
+    assert.equal(
+      accounts.reduce((sum, account) => sum + account.balance, 0n),
+      0n,
+      'every shop account sums to zero'
+    )
   })
 
   test('reject needs a reason and returns the full amount to available', async ({
