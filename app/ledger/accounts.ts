@@ -13,7 +13,7 @@ const keyOf = (ref: Key) => `${ref.type}\u0000${ref.subject}\u0000${ref.currency
  * a fixed order so two writers creating the same new accounts cannot deadlock). Rows created
  * by a concurrent transaction become visible to the next statement once it commits.
  */
-async function createMissing(trx: TransactionClientContract, tenantId: number, refs: Key[]) {
+export async function createMissing(trx: TransactionClientContract, tenantId: number, refs: Key[]) {
   const rows = refs.map((r) => ({
     type: r.type,
     subject: r.subject,
@@ -45,68 +45,6 @@ async function selectAccounts(
     [JSON.stringify(refs), tenantId]
   )
   return rows.map(toAccount)
-}
-
-/**
- * Lock the accounts named by `refs` in ascending id order, but only when all of them exist:
- * if one is missing, nothing is locked (so account creation never happens while this
- * posting holds a balance row, which could deadlock with a writer that created one of
- * them and waits for a row we hold).
- */
-async function lockAllOrNone(
-  trx: TransactionClientContract,
-  tenantId: number,
-  refs: Key[]
-): Promise<LedgerAccount[]> {
-  const { rows } = await trx.rawQuery(
-    `WITH found AS (
-       SELECT a.id
-         FROM jsonb_to_recordset(?::jsonb) AS k(type text, subject text, currency text)
-         JOIN ledger_accounts a
-           ON a.tenant_id = ? AND a.type = k.type AND a.subject = k.subject
-          AND a.currency = k.currency::char(3)
-     )
-     SELECT ${ACCOUNT_COLUMNS}
-       FROM ledger_accounts a
-      WHERE a.tenant_id = ? AND a.id IN (SELECT id FROM found)
-        AND (SELECT count(*) FROM found) = ?
-      ORDER BY a.id
-        FOR NO KEY UPDATE OF a`,
-    [JSON.stringify(refs), tenantId, tenantId, refs.length]
-  )
-  return rows.map(toAccount)
-}
-
-/**
- * Resolve (creating on first use) and lock the accounts of one posting, in ascending id
- * order: every writer locks balance rows in the same order, so two postings over the same
- * accounts queue instead of deadlocking. Missing accounts are created before any balance
- * row is locked. Returns the locked rows with their current balance, keyed by
- * `type\0subject\0currency`.
- */
-export async function lockAccounts(
-  trx: TransactionClientContract,
-  tenantId: number,
-  refs: Key[]
-): Promise<Map<string, LedgerAccount>> {
-  const unique = [...new Map(refs.map((r) => [keyOf(r), r])).values()]
-  let found = await lockAllOrNone(trx, tenantId, unique)
-  if (found.length < unique.length) {
-    const existing = await selectAccounts(trx, tenantId, unique)
-    const have = new Set(existing.map((a) => keyOf(a)))
-    await createMissing(
-      trx,
-      tenantId,
-      unique.filter((r) => !have.has(keyOf(r)))
-    )
-    found = await lockAllOrNone(trx, tenantId, unique)
-  }
-  if (found.length < unique.length) {
-    throw new Error(
-      'ledger: accounts could not be resolved (is the tenant set on the transaction?)'
-    )
-  }
-  return new Map(found.map((a) => [keyOf(a), a]))
 }
 
 export { keyOf as accountKey }

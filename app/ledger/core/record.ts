@@ -1,4 +1,4 @@
-import { chainHash } from '#ledger/core/canonical'
+import { canonical, chainHash } from '#ledger/core/canonical'
 
 /** Version tag inside every hashed record, so the record shape can evolve verifiably. */
 export const LEDGER_RECORD_VERSION = 1
@@ -62,4 +62,19 @@ export function transactionRecord(input: Omit<TransactionRecord, 'v'>): Transact
 /** The link hash of one transaction given the previous link's hash. */
 export function transactionHash(prevHash: string, record: TransactionRecord): string {
   return chainHash(prevHash, record)
+}
+
+/**
+ * The canonical text of `record` split around its `seq`, so the store can fill in the seq
+ * it assigns under the chain lock and hash in the same statement:
+ * `canonical({ ...record, seq: n }) === prefix + String(n) + suffix` for every integer n.
+ * (Top-level keys are sorted; only `tenantId` and `v`, both numbers, follow `seq`, so the
+ * last `"seq":0,"tenantId":` is the record's own, whatever the memo contains.)
+ */
+export function splitAtSeq(record: TransactionRecord): { prefix: string; suffix: string } {
+  const text = canonical({ ...record, seq: 0 })
+  const marker = '"seq":0,"tenantId":'
+  const at = text.lastIndexOf(marker)
+  if (at < 0) throw new Error('splitAtSeq: no top-level seq in the record')
+  return { prefix: text.slice(0, at + '"seq":'.length), suffix: text.slice(at + '"seq":0'.length) }
 }

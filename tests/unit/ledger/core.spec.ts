@@ -9,6 +9,7 @@ import {
   LedgerError,
   reversePostings,
   sha256Hex,
+  splitAtSeq,
   transactionHash,
   transactionRecord,
   validateDraft,
@@ -234,6 +235,35 @@ test.group('Ledger core / canonical, hashes, fingerprints', () => {
       entries: [base.entries[0], { ...base.entries[1], amount: 6n }],
     })
     assert.notEqual(transactionHash(GENESIS_HASH, one), transactionHash(GENESIS_HASH, edited))
+  })
+
+  test('splitAtSeq: prefix + seq + suffix is the canonical record, whatever the memo holds', ({
+    assert,
+  }) => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: Number.MAX_SAFE_INTEGER }),
+        fc.dictionary(
+          fc.constantFrom('seq', 'tenantId', 'v', 'note'),
+          fc.oneof(fc.constant('"seq":0,"tenantId":'), fc.integer(), fc.string())
+        ),
+        (seq, memo) => {
+          const record = transactionRecord({
+            tenantId: 9,
+            seq,
+            idempotencyKey: 'k',
+            fingerprint: '0'.repeat(64),
+            kind: 'order.paid',
+            reversesId: null,
+            memo,
+            createdAt: '2026-01-01T00:00:00.000Z',
+            entries: [],
+          })
+          const { prefix, suffix } = splitAtSeq(record)
+          assert.equal(prefix + String(seq) + suffix, canonical(record))
+        }
+      )
+    )
   })
 
   test('fingerprints: same content → same; any content change → different', ({ assert }) => {
