@@ -201,7 +201,7 @@ const WRITE_SQL = `
     SELECT * FROM jsonb_to_recordset(?::jsonb) AS d(account_id bigint, delta text)
   ), locked AS (
     SELECT a.id, a.non_negative, a.balance FROM ledger_accounts a
-     WHERE a.tenant_id = ? AND a.id IN (SELECT account_id FROM d)
+     WHERE a.tenant_id = ? AND a.id = ANY(?::bigint[])
      ORDER BY a.id
        FOR NO KEY UPDATE
   ), short AS (
@@ -349,6 +349,7 @@ export async function postTransaction(
     const { rows } = await trx.rawQuery(WRITE_SQL, [
       JSON.stringify(moved.map(([id, d]) => ({ account_id: id, delta: d.toString() }))),
       tenantId,
+      `{${moved.map(([id]) => id).join(',')}}`,
       moved.length,
       tenantId,
       MONEY_CHAIN,
