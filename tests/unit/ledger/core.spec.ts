@@ -173,7 +173,7 @@ test.group('Ledger core / validateDraft', () => {
             })),
           ]
           assert.isNull(codeOf(() => validateDraft(draft({ postings }))))
-          postings[0] = { ...postings[0], amount: -total + skew }
+          postings[1] = { ...postings[1], amount: postings[1].amount + skew }
           assert.equal(
             codeOf(() => validateDraft(draft({ postings }))),
             'E_LEDGER_UNBALANCED'
