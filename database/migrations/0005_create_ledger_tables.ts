@@ -13,8 +13,8 @@ import { ACCOUNT_TYPES } from '#ledger/core/types'
  *
  * - `ledger_accounts`: one row per (shop, type, subject, currency). `balance` is the only
  *   mutable column (the sum of the account's entries, maintained in the posting
- *   transaction); a CHECK makes non-negative accounts unable to go below zero under any
- *   concurrency, and a trigger refuses any change to an account's identity.
+ *   transaction; column privileges); a CHECK makes non-negative accounts unable to go
+ *   below zero under any concurrency.
  * - `ledger_heads`: the head of each shop's hash chain (id 1 = the money ledger): last seq
  *   and last hash. Locking this row is the per-shop chain lock.
  * - `ledger_transactions`, `ledger_entries`: append-only (grants + trigger).
@@ -49,26 +49,6 @@ export default class extends BaseSchema {
       `ALTER TABLE ledger_accounts ADD CONSTRAINT ledger_accounts_non_negative_check
          CHECK (NOT non_negative OR balance >= 0)`
     )
-    this.schema.raw(`
-      CREATE OR REPLACE FUNCTION lianka_ledger_account_guard() RETURNS trigger
-      LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.tenant_id IS DISTINCT FROM OLD.tenant_id OR NEW.id IS DISTINCT FROM OLD.id
-           OR NEW.type IS DISTINCT FROM OLD.type OR NEW.subject IS DISTINCT FROM OLD.subject
-           OR NEW.currency IS DISTINCT FROM OLD.currency
-           OR NEW.non_negative IS DISTINCT FROM OLD.non_negative
-           OR NEW.created_at IS DISTINCT FROM OLD.created_at THEN
-          RAISE EXCEPTION 'E_LEDGER_ACCOUNT_IMMUTABLE: only balance may change on ledger_accounts'
-            USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        RETURN NEW;
-      END
-      $$
-    `)
-    this.schema.raw(
-      `CREATE TRIGGER ledger_accounts_guard BEFORE UPDATE ON ledger_accounts
-       FOR EACH ROW EXECUTE FUNCTION lianka_ledger_account_guard()`
-    )
     protectTenantTable(this, 'ledger_accounts')
 
     this.schema.createTable('ledger_heads', (table) => {
@@ -86,7 +66,10 @@ export default class extends BaseSchema {
     protectTenantTable(this, 'ledger_heads')
 
     this.schema.createTable('ledger_transactions', (table) => {
-      table.bigInteger('tenant_id').notNullable().references('tenants.id')
+      // The tenant exists through (tenant_id, head_id) → ledger_heads → tenants; no direct
+      // foreign key to tenants: its check would take a KEY SHARE lock on the shop's row
+      // (a MultiXact under concurrency) in every posting.
+      table.bigInteger('tenant_id').notNullable()
       table.bigIncrements('id', { primaryKey: false })
       // The chain this transaction extends (ledger_heads.id).
       table.bigInteger('head_id').notNullable()
@@ -122,7 +105,8 @@ export default class extends BaseSchema {
     makeAppendOnly(this, 'ledger_transactions')
 
     this.schema.createTable('ledger_entries', (table) => {
-      table.bigInteger('tenant_id').notNullable().references('tenants.id')
+      // Tenant through (tenant_id, transaction_id) → ledger_transactions (see above).
+      table.bigInteger('tenant_id').notNullable()
       table.bigIncrements('id', { primaryKey: false })
       table.bigInteger('transaction_id').notNullable()
       // Position of the posting in its transaction (1-based), as hashed.
@@ -150,12 +134,18 @@ export default class extends BaseSchema {
     protectTenantTable(this, 'ledger_entries')
     makeAppendOnly(this, 'ledger_entries')
 
-    // Accounts and heads are mutable (balance, chain head) but never deleted by the runtime.
+    // Accounts and heads: the runtime roles may update only the moving columns (an account's
+    // identity and a head's chain number are fixed; column privileges cost nothing per row,
+    // unlike a trigger inside the posting's critical section) and never delete.
     this.defer(async (db) => {
-      for (const table of ['ledger_accounts', 'ledger_heads']) {
-        await db.rawQuery(
-          `REVOKE DELETE, TRUNCATE ON ${quoteIdent(table)} FROM ${runtimeRoles().join(', ')}`
-        )
+      const roles = runtimeRoles().join(', ')
+      const movable = {
+        ledger_accounts: 'balance, updated_at',
+        ledger_heads: 'last_seq, last_hash, updated_at',
+      }
+      for (const [table, columns] of Object.entries(movable)) {
+        await db.rawQuery(`REVOKE UPDATE, DELETE, TRUNCATE ON ${quoteIdent(table)} FROM ${roles}`)
+        await db.rawQuery(`GRANT UPDATE (${columns}) ON ${quoteIdent(table)} TO ${roles}`)
       }
     })
   }
@@ -164,6 +154,5 @@ export default class extends BaseSchema {
     for (const t of ['ledger_entries', 'ledger_transactions', 'ledger_heads', 'ledger_accounts']) {
       this.schema.dropTable(t)
     }
-    this.schema.raw('DROP FUNCTION IF EXISTS lianka_ledger_account_guard()')
   }
 }
