@@ -187,70 +187,6 @@ async function lookUp(
 }
 
 /**
- * The write, as one statement (the shop's critical section is this statement plus the
- * caller's COMMIT): lock the touched balance rows in ascending id order; refuse, writing
- * nothing, if a non-negative account would go below zero; lock the chain head (after the
- * balances: the initplan on `ok` runs first); take seq = last_seq + 1 and hash the link
- * (sha256 of prev_hash ‖ canonical record, the record's text split around its seq);
- * insert the transaction (ON CONFLICT on the idempotency key: nothing is written when a
- * concurrent post of the same key committed first) and its entries; move the balances;
- * advance the head.
- */
-const WRITE_SQL = `
-  WITH d AS (
-    SELECT * FROM jsonb_to_recordset(?::jsonb) AS d(account_id bigint, delta text)
-  ), locked AS (
-    SELECT a.id, a.non_negative, a.balance FROM ledger_accounts a
-     WHERE a.tenant_id = ? AND a.id = ANY(?::bigint[])
-     ORDER BY a.id
-       FOR NO KEY UPDATE
-  ), short AS (
-    SELECT l.id, l.balance::text AS balance, d.delta FROM locked l JOIN d ON d.account_id = l.id
-     WHERE l.non_negative AND l.balance + d.delta::bigint < 0
-  ), ok AS (
-    SELECT NOT EXISTS (SELECT 1 FROM short) AND (SELECT count(*) FROM locked) = ? AS ok
-  ), head AS (
-    SELECT h.last_seq, h.last_hash FROM ledger_heads h
-     WHERE h.tenant_id = ? AND h.id = ? AND (SELECT ok FROM ok)
-       FOR UPDATE
-  ), link AS (
-    SELECT last_seq + 1 AS seq, last_hash AS prev_hash,
-           encode(sha256(convert_to(last_hash || ?::text || (last_seq + 1)::text || ?::text, 'UTF8')), 'hex') AS hash
-      FROM head
-  ), tx AS (
-    INSERT INTO ledger_transactions
-      (tenant_id, head_id, seq, idempotency_key, fingerprint, kind, reverses_id, memo,
-       prev_hash, hash, created_at)
-    SELECT ?, ?, link.seq, ?, ?, ?, ?::bigint, ?::jsonb, link.prev_hash, link.hash, ?::timestamptz
-      FROM link
-    ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
-    RETURNING id, seq, prev_hash, hash
-  ), ent AS (
-    INSERT INTO ledger_entries (tenant_id, transaction_id, line, account_id, amount, currency)
-    SELECT ?, tx.id, e.line, e.account_id, e.amount::bigint, e.currency
-      FROM tx, jsonb_to_recordset(?::jsonb) AS e(line int, account_id bigint, amount text, currency text)
-     ORDER BY e.line
-    RETURNING id, line
-  ), bal AS (
-    UPDATE ledger_accounts a SET balance = a.balance + d.delta::bigint, updated_at = now()
-      FROM d, tx
-     WHERE a.tenant_id = ? AND a.id = d.account_id
-    RETURNING a.id
-  ), hd AS (
-    UPDATE ledger_heads h SET last_seq = tx.seq, last_hash = tx.hash, updated_at = now()
-      FROM tx
-     WHERE h.tenant_id = ? AND h.id = ?
-    RETURNING h.id
-  )
-  SELECT (SELECT ok FROM ok) AS ok,
-         (SELECT json_agg(json_build_array(id, balance, delta)) FROM short) AS short,
-         tx.id, tx.seq, tx.prev_hash, tx.hash,
-         (SELECT json_agg(json_build_array(id, line)) FROM ent) AS entries,
-         (SELECT count(*) FROM bal)::int AS balances,
-         (SELECT count(*) FROM hd)::int AS heads
-    FROM (SELECT 1) one LEFT JOIN tx ON true`
-
-/**
  * Record one ledger transaction inside the caller's database transaction `trx`, which must be
  * the unit of work of shop `draft.tenantId` (`withTenant`), so the business change and its
  * money move commit or roll back together.
@@ -346,66 +282,62 @@ export async function postTransaction(
     })
     const { prefix, suffix } = splitAtSeq(record)
 
-    const { rows } = await trx.rawQuery(WRITE_SQL, [
-      JSON.stringify(moved.map(([id, d]) => ({ account_id: id, delta: d.toString() }))),
-      tenantId,
-      `{${moved.map(([id]) => id).join(',')}}`,
-      moved.length,
-      tenantId,
-      MONEY_CHAIN,
-      prefix,
-      suffix,
-      tenantId,
-      MONEY_CHAIN,
-      draft.idempotencyKey,
-      fingerprint,
-      draft.kind,
-      reversesId,
-      JSON.stringify(memo),
-      createdAt.toISOString(),
-      tenantId,
-      JSON.stringify(
-        entries.map((e) => ({
-          line: e.line,
-          account_id: e.account.id,
-          amount: e.amount.toString(),
-          currency: e.account.currency,
-        }))
-      ),
-      tenantId,
-      tenantId,
-      MONEY_CHAIN,
-    ] as any[])
+    // The write step (database/migrations/0006_create_ledger_write_function.ts): balances
+    // locked in id order, overdraft refused, then the chain head locked LAST, link hashed,
+    // transaction + entries inserted, balances and head moved.
+    const { rows } = await trx.rawQuery(
+      `SELECT * FROM lianka_ledger_write(?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::bigint, ?::jsonb, ?::timestamptz, ?::jsonb)`,
+      [
+        tenantId,
+        MONEY_CHAIN,
+        JSON.stringify(moved.map(([id, d]) => ({ account_id: id, delta: d.toString() }))),
+        prefix,
+        suffix,
+        draft.idempotencyKey,
+        fingerprint,
+        draft.kind,
+        reversesId,
+        JSON.stringify(memo),
+        createdAt.toISOString(),
+        JSON.stringify(
+          entries.map((e) => ({
+            line: e.line,
+            account_id: e.account.id,
+            amount: e.amount.toString(),
+            currency: e.account.currency,
+          }))
+        ),
+      ] as any[]
+    )
     const written = rows[0]
 
-    if (!written.ok) {
-      const [id, balance, delta] =
-        ((written.short ?? []) as Array<[number, string, string]>)[0] ?? []
-      const account = found.accounts.find((a) => a.id === Number(id))
+    if (!written.o_ok) {
+      const account = found.accounts.find((a) => a.id === Number(written.o_short_id))
       throw new LedgerError(
         'E_LEDGER_INSUFFICIENT_FUNDS',
         account
-          ? `${accountCode(account)} (${account.currency}) holds ${balance}, the transaction moves ${delta}`
-          : 'a balance row could not be locked'
+          ? `${accountCode(account)} (${account.currency}) holds ${written.o_short_balance}, ` +
+              `the transaction moves ${written.o_short_delta}`
+          : 'a non-negative account would go below zero'
       )
     }
-    if (written.id === null) {
+    if (written.o_tx === null) {
       // A concurrent post of the same key committed between the read and the write.
       const original = await replay()
       if (original) return original
       throw new Error('ledger: the transaction was not written')
     }
-    const seq = Number(written.seq)
-    const prevHash = String(written.prev_hash)
-    const hash = String(written.hash)
-    if (written.heads !== 1 || transactionHash(prevHash, { ...record, seq }) !== hash) {
+    const seq = Number(written.o_seq)
+    const prevHash = String(written.o_prev_hash)
+    const hash = String(written.o_hash)
+    if (transactionHash(prevHash, { ...record, seq }) !== hash) {
       throw new Error('ledger: the chain link written does not verify; rolling back')
     }
     const entryIds = new Map<number, number>(
-      (written.entries as Array<[number, number]>).map(([id, line]) => [line, Number(id)])
+      (written.o_entries as Array<[number, number]>).map(([id, line]) => [line, Number(id)])
     )
     return {
-      id: Number(written.id),
+      id: Number(written.o_tx),
       tenantId,
       seq,
       idempotencyKey: draft.idempotencyKey,
