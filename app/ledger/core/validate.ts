@@ -98,7 +98,8 @@ const MAX_MEMO_KEYS = 32
 const MAX_MEMO_STRING = 500
 
 /**
- * A memo is a flat object of at most 32 keys; values are strings (≤ 500 characters, no NUL),
+ * A memo is a flat object of at most 32 keys; values are strings (≤ 500 characters, no NUL,
+ * no lone surrogate),
  * safe integers, booleans or null. It is stored as jsonb and hashed, so everything in it must
  * survive a jsonb round trip unchanged (no floats, no nesting, no NUL).
  */
@@ -118,7 +119,10 @@ export function validateMemo(memo: TransactionDraft['memo']): void {
       value === null ||
       typeof value === 'boolean' ||
       (typeof value === 'number' && Number.isSafeInteger(value)) ||
-      (typeof value === 'string' && value.length <= MAX_MEMO_STRING && !value.includes('\u0000'))
+      (typeof value === 'string' &&
+        value.length <= MAX_MEMO_STRING &&
+        !value.includes('\u0000') &&
+        value.isWellFormed())
     if (!ok) {
       throw new LedgerError(
         'E_LEDGER_INVALID_DRAFT',

@@ -147,6 +147,8 @@ test.group('Ledger core / validateDraft', () => {
     ['E_LEDGER_INVALID_DRAFT', 'kind without domain', { kind: 'paid' }],
     ['E_LEDGER_INVALID_DRAFT', 'nested memo', { memo: { a: { b: 1 } as any } }],
     ['E_LEDGER_INVALID_DRAFT', 'float in memo', { memo: { rate: 0.1 } }],
+    ['E_LEDGER_INVALID_DRAFT', 'lone surrogate in memo', { memo: { note: 'a\uD800b' } }],
+    ['E_LEDGER_INVALID_DRAFT', 'NUL in memo', { memo: { note: 'a\u0000b' } }],
     ['E_LEDGER_INVALID_DRAFT', 'negative reversesId', { reversesId: -1 }],
   ]
   for (const [code, label, over] of bad) {
