@@ -10,6 +10,7 @@ import {
   listEntries,
   postTransaction,
   reverseTransaction,
+  verifyLedger,
   type TransactionDraft,
 } from '#ledger'
 import {
@@ -378,6 +379,21 @@ test.group('Ledger / postTransaction', (group) => {
       const error = await withTenant((trx) => trx.rawQuery(sql), a).catch((e) => e)
       assert.equal(error?.code, '42501', sql)
     }
+  })
+
+  test('non-ASCII memos hash the same on write and on verify', async ({ assert }) => {
+    const posted = await withTenant(
+      (trx) =>
+        postTransaction(trx, {
+          ...saleDraft(a.id, 'unicode', 300n),
+          memo: { note: '退款 — «ok» 🎉', quote: 'a"b\\c', n: 9_007_199_254_740_991, flag: true },
+        }),
+      a
+    )
+    const stored = await withTenant((trx) => getTransaction(trx, a.id, posted.id), a)
+    assert.deepEqual(stored?.memo, posted.memo)
+    const report = await verifyLedger({ tenantSlug: a.slug })
+    assert.isTrue(report.ok, JSON.stringify(report.firstProblem))
   })
 
   test('gateway clearing and wallets need subjects; postings may repeat an account', async ({
