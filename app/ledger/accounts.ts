@@ -1,6 +1,6 @@
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { validateAccountRef } from '#ledger/core/validate'
-import { NON_NEGATIVE, type AccountRef } from '#ledger/core/types'
+import type { AccountRef } from '#ledger/core/types'
 import type { LedgerAccount } from '#ledger/types'
 import { ACCOUNT_COLUMNS, assertTenant, checkTenant, toAccount, toBigInt } from '#ledger/sql'
 
@@ -14,16 +14,11 @@ const keyOf = (ref: Key) => `${ref.type}\u0000${ref.subject}\u0000${ref.currency
  * by a concurrent transaction become visible to the next statement once it commits.
  */
 export async function createMissing(trx: TransactionClientContract, tenantId: number, refs: Key[]) {
-  const rows = refs.map((r) => ({
-    type: r.type,
-    subject: r.subject,
-    currency: r.currency,
-    non_negative: NON_NEGATIVE.has(r.type),
-  }))
+  const rows = refs.map((r) => ({ type: r.type, subject: r.subject, currency: r.currency }))
   await trx.rawQuery(
-    `INSERT INTO ledger_accounts (tenant_id, type, subject, currency, non_negative)
-     SELECT ?, k.type, k.subject, k.currency, k.non_negative
-       FROM jsonb_to_recordset(?::jsonb) AS k(type text, subject text, currency text, non_negative boolean)
+    `INSERT INTO ledger_accounts (tenant_id, type, subject, currency)
+     SELECT ?, k.type, k.subject, k.currency
+       FROM jsonb_to_recordset(?::jsonb) AS k(type text, subject text, currency text)
       ORDER BY k.type, k.subject, k.currency
      ON CONFLICT (tenant_id, type, subject, currency) DO NOTHING`,
     [tenantId, JSON.stringify(rows)]

@@ -257,9 +257,6 @@ export async function postTransaction(
       account: byKey.get(accountKey(refs[i]))!,
       amount: p.amount,
     }))
-    const deltas = new Map<number, bigint>()
-    for (const e of entries) deltas.set(e.account.id, (deltas.get(e.account.id) ?? 0n) + e.amount)
-    const moved = [...deltas].filter(([, d]) => d !== 0n)
 
     const createdAt = new Date()
     const memo = draft.memo ?? {}
@@ -286,11 +283,10 @@ export async function postTransaction(
     // locked in id order, overdraft refused, then the chain head locked LAST, link hashed,
     // transaction + entries inserted, balances and head moved.
     const { rows } = await trx.rawQuery(
-      `SELECT * FROM lianka_ledger_write(?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::bigint, ?::jsonb, ?::timestamptz, ?::jsonb)`,
+      `SELECT * FROM lianka_ledger_write(?, ?, ?, ?, ?, ?, ?, ?::bigint, ?::jsonb, ?::timestamptz, ?::jsonb)`,
       [
         tenantId,
         MONEY_CHAIN,
-        JSON.stringify(moved.map(([id, d]) => ({ account_id: id, delta: d.toString() }))),
         prefix,
         suffix,
         draft.idempotencyKey,

@@ -5,16 +5,16 @@ import {
   quoteIdent,
   runtimeRoles,
 } from '#database/helpers/tenancy_sql'
-import { ACCOUNT_TYPES } from '#ledger/core/types'
+import { ACCOUNT_TYPES, NON_NEGATIVE } from '#ledger/core/types'
 
 /**
  * The money ledger (docs/architecture.md, Ledger). Four tenant tables, all under forced RLS
  * with primary key (tenant_id, id) and tenant-composite foreign keys:
  *
  * - `ledger_accounts`: one row per (shop, type, subject, currency). `balance` is the only
- *   mutable column (the sum of the account's entries, maintained in the posting
- *   transaction; column privileges); a CHECK makes non-negative accounts unable to go
- *   below zero under any concurrency.
+ *   mutable column (the sum of the account's entries), moved only by the write function of
+ *   migration 0006; `non_negative` is generated from the type; a CHECK makes non-negative
+ *   accounts unable to go below zero under any concurrency.
  * - `ledger_heads`: the head of each shop's hash chain (id 1 = the money ledger): last seq
  *   and last hash. Locking this row is the per-shop chain lock.
  * - `ledger_transactions`, `ledger_entries`: append-only (grants + trigger).
@@ -22,6 +22,7 @@ import { ACCOUNT_TYPES } from '#ledger/core/types'
 export default class extends BaseSchema {
   async up() {
     const types = ACCOUNT_TYPES.map((t) => `'${t}'`).join(', ')
+    const nonNegative = [...NON_NEGATIVE].map((t) => `'${t}'`).join(', ')
 
     this.schema.createTable('ledger_accounts', (table) => {
       table.bigInteger('tenant_id').notNullable().references('tenants.id')
@@ -30,7 +31,6 @@ export default class extends BaseSchema {
       // No default on purpose: the ledger always writes it ('' for types without a subject).
       table.string('subject', 64).notNullable()
       table.specificType('currency', 'char(3)').notNullable()
-      table.boolean('non_negative').notNullable()
       table.bigInteger('balance').notNullable().defaultTo(0)
       table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(this.now())
       table.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(this.now())
@@ -44,6 +44,12 @@ export default class extends BaseSchema {
     })
     this.schema.raw(
       `ALTER TABLE ledger_accounts ADD CONSTRAINT ledger_accounts_type_check CHECK (type IN (${types}))`
+    )
+    // Derived from the type by the database (NON_NEGATIVE in app/ledger/core/types.ts), so no
+    // writer can open, say, a buyer wallet that may go negative.
+    this.schema.raw(
+      `ALTER TABLE ledger_accounts ADD COLUMN non_negative boolean
+         GENERATED ALWAYS AS (type IN (${nonNegative})) STORED NOT NULL`
     )
     this.schema.raw(
       `ALTER TABLE ledger_accounts ADD CONSTRAINT ledger_accounts_non_negative_check
@@ -134,18 +140,13 @@ export default class extends BaseSchema {
     protectTenantTable(this, 'ledger_entries')
     makeAppendOnly(this, 'ledger_entries')
 
-    // Accounts and heads: the runtime roles may update only the moving columns (an account's
-    // identity and a head's chain number are fixed; column privileges cost nothing per row,
-    // unlike a trigger inside the posting's critical section) and never delete.
+    // Accounts and heads: balances and the chain head move only through the SECURITY DEFINER
+    // write function (migration 0006), which always writes the matching entries and link;
+    // the runtime roles may read and insert them, never update or delete.
     this.defer(async (db) => {
       const roles = runtimeRoles().join(', ')
-      const movable = {
-        ledger_accounts: 'balance, updated_at',
-        ledger_heads: 'last_seq, last_hash, updated_at',
-      }
-      for (const [table, columns] of Object.entries(movable)) {
+      for (const table of ['ledger_accounts', 'ledger_heads']) {
         await db.rawQuery(`REVOKE UPDATE, DELETE, TRUNCATE ON ${quoteIdent(table)} FROM ${roles}`)
-        await db.rawQuery(`GRANT UPDATE (${columns}) ON ${quoteIdent(table)} TO ${roles}`)
       }
     })
   }

@@ -209,14 +209,17 @@ test.group('Ledger / postTransaction', (group) => {
     assert,
   }) => {
     await withTenant((trx) => ensureAccount(trx, a.id, AVAILABLE), a)
-    const error = await withTenant(
-      (trx) =>
-        trx.rawQuery(
+    // The owner (forced RLS: in the shop) may UPDATE; the CHECK still refuses.
+    const error = await db
+      .connection('owner')
+      .transaction(async (trx) => {
+        await trx.rawQuery(`SET LOCAL app.tenant_id = '${a.id}'`)
+        await trx.rawQuery(
           `UPDATE ledger_accounts SET balance = -1 WHERE tenant_id = ? AND type = 'tenant_available'`,
           [a.id]
-        ),
-      a
-    ).catch((e) => e)
+        )
+      })
+      .catch((e) => e)
     assert.equal(error.code, '23514')
   })
 
@@ -370,15 +373,27 @@ test.group('Ledger / postTransaction', (group) => {
       const error = await withTenant((trx) => trx.rawQuery(sql), a).catch((e) => e)
       assert.equal(error?.code, '42501', sql)
     }
-    // Only balance (and updated_at) may change, and only through the ledger's statement.
+    // Balances and the head move only through the ledger's write function.
     for (const sql of [
       `UPDATE ledger_accounts SET type = 'refunds' WHERE type = 'platform_fee'`,
-      `UPDATE ledger_accounts SET non_negative = false`,
-      `UPDATE ledger_heads SET id = 2`,
+      `UPDATE ledger_accounts SET balance = balance + 1`,
+      `UPDATE ledger_heads SET last_seq = last_seq + 1`,
+      `DELETE FROM ledger_heads`,
     ]) {
       const error = await withTenant((trx) => trx.rawQuery(sql), a).catch((e) => e)
       assert.equal(error?.code, '42501', sql)
     }
+    // The non-negative flag is generated from the type: nobody opens a wallet that may go negative.
+    const flag = await withTenant(
+      (trx) =>
+        trx.rawQuery(
+          `INSERT INTO ledger_accounts (tenant_id, type, subject, currency, non_negative)
+           VALUES (?, 'buyer_wallet', 'x', 'CNY', false)`,
+          [a.id]
+        ),
+      a
+    ).catch((e) => e)
+    assert.equal(flag?.code, '428C9')
   })
 
   test('non-ASCII memos hash the same on write and on verify', async ({ assert }) => {
