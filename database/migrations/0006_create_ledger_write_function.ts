@@ -42,6 +42,11 @@ export default class extends BaseSchema {
         v_ids bigint[];
         v_deltas bigint[];
       BEGIN
+        -- Defence in depth (forced RLS already confines the owner to the caller's shop).
+        IF p_tenant IS DISTINCT FROM NULLIF(current_setting('app.tenant_id', true), '')::bigint THEN
+          RAISE EXCEPTION 'E_LEDGER_CROSS_TENANT: shop % is not the transaction''s shop', p_tenant
+            USING ERRCODE = 'insufficient_privilege';
+        END IF;
         SELECT coalesce(array_agg(x.account_id ORDER BY x.account_id), '{}'),
                coalesce(array_agg(x.delta ORDER BY x.account_id), '{}')
           INTO v_ids, v_deltas

@@ -396,6 +396,30 @@ test.group('Ledger / postTransaction', (group) => {
     assert.equal(flag?.code, '428C9')
   })
 
+  test("the write function cannot be pointed at another shop's books", async ({ assert }) => {
+    await withTenant((trx) => postTransaction(trx, saleDraft(b.id, 'b-1', 100n)), b)
+    const before = await ledgerCounts(b.id)
+    const { rows } = await withTenant(
+      (trx) => trx.rawQuery(`SELECT id FROM ledger_accounts ORDER BY id LIMIT 1`),
+      b
+    )
+    const error = await withTenant(
+      (trx) =>
+        trx.rawQuery(
+          `SELECT * FROM lianka_ledger_write(?, 1, '', '', 'evil', ?, 'order.paid', NULL, '{}', now(), ?::jsonb)`,
+          [
+            b.id,
+            'f'.repeat(64),
+            JSON.stringify([{ line: 1, account_id: rows[0].id, amount: '5', currency: 'CNY' }]),
+          ]
+        ),
+      a
+    ).catch((e) => e)
+    assert.equal(error?.code, '42501')
+    assert.match(error.message, /E_LEDGER_CROSS_TENANT/)
+    assert.deepEqual(await ledgerCounts(b.id), before)
+  })
+
   test('non-ASCII memos hash the same on write and on verify', async ({ assert }) => {
     const posted = await withTenant(
       (trx) =>
