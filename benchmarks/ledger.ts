@@ -23,7 +23,7 @@ import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { Ignitor } from '@adonisjs/core'
-import { setupDatabases } from '#database/setup'
+import { prepareFreshDatabase } from '#database/setup'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const APP_ROOT = new URL('../', import.meta.url)
@@ -89,27 +89,8 @@ Object.assign(process.env, {
 
 async function prepareDatabase() {
   const env = process.env
-  log(`database ${DATABASE}: roles, clean schema, grants`)
-  await setupDatabases(
-    SUPERUSER_URL,
-    [DATABASE],
-    {
-      owner: { name: env.DB_OWNER_USER!, password: env.DB_OWNER_PASSWORD || undefined },
-      app: { name: env.DB_USER!, password: env.DB_PASSWORD || undefined },
-      platform: { name: env.DB_PLATFORM_USER!, password: env.DB_PLATFORM_PASSWORD || undefined },
-    },
-    { resetSchema: true }
-  )
-  log('migrations (owner role)')
-  const migrate = spawnSync(
-    process.execPath,
-    ['ace.js', 'migration:run', '--connection=owner', '--compact-output'],
-    { cwd: ROOT, env, encoding: 'utf8' }
-  )
-  if (migrate.status !== 0) {
-    process.stderr.write(migrate.stdout + migrate.stderr)
-    throw new Error('migrations failed')
-  }
+  log(`database ${DATABASE}: roles, clean schema, grants, migrations (owner role)`)
+  await prepareFreshDatabase({ superuserUrl: SUPERUSER_URL, database: DATABASE, env, root: ROOT })
   const url = new URL(SUPERUSER_URL)
   url.pathname = `/${DATABASE}`
   const client = new pg.Client({ connectionString: url.toString() })

@@ -26,7 +26,7 @@ import { relative as relativePath, resolve as resolvePath } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
-import { setupDatabases } from '#database/setup'
+import { prepareFreshDatabase } from '#database/setup'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const DOCS = new URL('../docs/benchmarks.md', import.meta.url)
@@ -141,28 +141,8 @@ function sqlIdent(name: string) {
 }
 
 async function prepareDatabase(env: NodeJS.ProcessEnv) {
-  log(`database ${DATABASE}: roles, clean schema, grants`)
-  await setupDatabases(
-    SUPERUSER_URL,
-    [DATABASE],
-    {
-      owner: { name: env.DB_OWNER_USER!, password: env.DB_OWNER_PASSWORD || undefined },
-      app: { name: env.DB_USER!, password: env.DB_PASSWORD || undefined },
-      platform: { name: env.DB_PLATFORM_USER!, password: env.DB_PLATFORM_PASSWORD || undefined },
-    },
-    { resetSchema: true }
-  )
-
-  log('migrations (owner role)')
-  const migrate = spawnSync(
-    process.execPath,
-    ['ace.js', 'migration:run', '--connection=owner', '--compact-output'],
-    { cwd: ROOT, env, encoding: 'utf8' }
-  )
-  if (migrate.status !== 0) {
-    process.stderr.write(migrate.stdout + migrate.stderr)
-    throw new Error('migrations failed')
-  }
+  log(`database ${DATABASE}: roles, clean schema, grants, migrations (owner role)`)
+  await prepareFreshDatabase({ superuserUrl: SUPERUSER_URL, database: DATABASE, env, root: ROOT })
 
   log(
     `seed: shops "${SHOP_SLUG}" and "bench-other", ${ROWS_PER_SHOP} audit events each, same rows in ${BASELINE_TABLE}`

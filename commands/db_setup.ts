@@ -1,7 +1,7 @@
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import env from '#start/env'
-import { setupDatabases } from '#database/setup'
+import { rolesFromEnv, setupDatabases } from '#database/setup'
 
 /**
  * Create the owner/app/platform roles, the databases and their grants. Idempotent:
@@ -25,11 +25,11 @@ export default class DbSetup extends BaseCommand {
       env.get('DB_SUPERUSER_URL') ??
       'postgres://postgres@127.0.0.1:5432/postgres'
     const databases = this.database?.length ? this.database : [env.get('DB_DATABASE')]
-    await setupDatabases(url, databases, {
-      owner: { name: env.get('DB_OWNER_USER'), password: env.get('DB_OWNER_PASSWORD') },
-      app: { name: env.get('DB_USER'), password: env.get('DB_PASSWORD') },
-      platform: { name: env.get('DB_PLATFORM_USER'), password: env.get('DB_PLATFORM_PASSWORD') },
-    })
+    await setupDatabases(
+      url,
+      databases,
+      rolesFromEnv((name) => env.get(name as any))
+    )
     this.logger.success(`roles and grants ready for ${databases.join(', ')}`)
   }
 }

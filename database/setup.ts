@@ -10,6 +10,50 @@ export interface RoleSpec {
   platform: { name: string; password?: string }
 }
 
+/**
+ * The three roles as configured by DB_OWNER_USER / DB_USER / DB_PLATFORM_USER and their
+ * passwords; `get` reads a variable (the validated env service, or process.env).
+ */
+export function rolesFromEnv(get: (name: string) => string | undefined): RoleSpec {
+  const role = (user: string, password: string) => ({
+    name: get(user)!,
+    password: get(password) || undefined,
+  })
+  return {
+    owner: role('DB_OWNER_USER', 'DB_OWNER_PASSWORD'),
+    app: role('DB_USER', 'DB_PASSWORD'),
+    platform: role('DB_PLATFORM_USER', 'DB_PLATFORM_PASSWORD'),
+  }
+}
+
+/**
+ * Roles, one database with a clean schema, then migrations run as the owner through the
+ * ace entry point in `root` (used by the benchmark scripts, which run outside the app).
+ */
+export async function prepareFreshDatabase(options: {
+  superuserUrl: string
+  database: string
+  env: NodeJS.ProcessEnv
+  root: string
+}) {
+  await setupDatabases(
+    options.superuserUrl,
+    [options.database],
+    rolesFromEnv((name) => options.env[name]),
+    { resetSchema: true }
+  )
+  const { spawnSync } = await import('node:child_process')
+  const migrate = spawnSync(
+    process.execPath,
+    ['ace.js', 'migration:run', '--connection=owner', '--compact-output'],
+    { cwd: options.root, env: options.env, encoding: 'utf8' }
+  )
+  if (migrate.status !== 0) {
+    process.stderr.write(migrate.stdout + migrate.stderr)
+    throw new Error('migrations failed')
+  }
+}
+
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/
 
 function ident(name: string) {

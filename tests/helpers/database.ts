@@ -1,6 +1,6 @@
 import env from '#start/env'
 import db from '@adonisjs/lucid/services/db'
-import { setupDatabases } from '#database/setup'
+import { rolesFromEnv, setupDatabases } from '#database/setup'
 import ace from '@adonisjs/core/services/ace'
 
 /** Roles + test database (idempotent), then a clean schema migrated by the owner role. */
@@ -8,11 +8,7 @@ export async function prepareTestDatabase() {
   await setupDatabases(
     env.get('DB_SUPERUSER_URL') ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     [env.get('DB_DATABASE')],
-    {
-      owner: { name: env.get('DB_OWNER_USER'), password: env.get('DB_OWNER_PASSWORD') },
-      app: { name: env.get('DB_USER'), password: env.get('DB_PASSWORD') },
-      platform: { name: env.get('DB_PLATFORM_USER'), password: env.get('DB_PLATFORM_PASSWORD') },
-    },
+    rolesFromEnv((name) => env.get(name as any)),
     { resetSchema: true }
   )
   const command = await ace.exec('migration:run', ['--connection=owner', '--compact-output'])
