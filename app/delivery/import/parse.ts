@@ -62,14 +62,15 @@ export class StockImportError extends Error {
 
 /** Whether the first bytes of a file look like something other than UTF-8 text. */
 export function sniffBinary(head: Buffer): 'binary' | 'encoding' | null {
-  if (head.includes(0)) return 'binary'
   let controls = 0
+  let nuls = 0
   for (const b of head) {
+    if (b === 0) nuls++
     if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c) || b === 0x7f) {
       controls++
     }
   }
-  if (head.length && controls / head.length > 0.05) return 'binary'
+  if (tooManyControls(head.length, nuls, controls)) return 'binary'
   // Invalid UTF-8 (ignoring a sequence cut at the end of the sample).
   let end = head.length
   for (let i = Math.max(0, head.length - 3); i < head.length; i++) {
@@ -171,13 +172,22 @@ async function* physicalLines(
 
 /** A pasted text is "binary" when its start has NULs or many control characters. */
 function looksBinaryText(sample: string): boolean {
-  if (sample.includes('\u0000')) return true
   let controls = 0
+  let nuls = 0
   for (let i = 0; i < sample.length; i++) {
     const c = sample.charCodeAt(i)
+    if (c === 0) nuls++
     if ((c < 0x20 && c !== 9 && c !== 10 && c !== 13 && c !== 12) || c === 0x7f) controls++
   }
-  return sample.length > 0 && controls / sample.length > 0.05
+  return tooManyControls(sample.length, nuls, controls)
+}
+
+/**
+ * Binary: more than 1% NULs or more than 5% control characters in the sample. A text
+ * with a stray control character stays text (that line alone is invalid `binary`).
+ */
+function tooManyControls(length: number, nuls: number, controls: number): boolean {
+  return length > 0 && (nuls / length > 0.01 || controls / length > 0.05)
 }
 
 /** One CSV record on one line (RFC 4180 quoting: "a ""b"" c"); null on a broken quote. */
