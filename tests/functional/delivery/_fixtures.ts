@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import type Tenant from '#models/tenant'
 import { withTenant } from '#tenancy'
 import { createCategory, createProduct, type NewProduct, type Product } from '#delivery'
+import { encryptSecret, getDataKey, secretHash } from '#delivery/secrets/index'
 
 /** A category and an active product of `shop` (card type, 10.00 unless told otherwise). */
 export async function productOf(
@@ -25,20 +26,21 @@ export async function productOf(
 }
 
 /**
- * `count` card items for `product`. TEST ONLY: until the card-secret module
- * (app/delivery/secrets) lands, items carry placeholder ciphertext bytes and a hash of a
- * random value; once it lands this helper calls its encryptSecret/secretHash instead.
+ * `count` card items for `product`, encrypted through the card-secret module
+ * (app/delivery/secrets). Returns the ids and the plaintexts (tests only).
  */
 export async function addItems(shop: Tenant, product: Product, count: number): Promise<number[]> {
   return withTenant(async (trx) => {
+    const key = await getDataKey(trx, shop.id)
     const rows = Array.from({ length: count }, () => {
-      const placeholder = randomBytes(24)
+      const secret = `KEY-${randomBytes(8).toString('hex').toUpperCase()}`
+      const { ciphertext, keyVersion } = encryptSecret(key, secret)
       return {
         tenant_id: shop.id,
         product_id: product.id,
-        secret_ciphertext: placeholder,
-        secret_hash: createHash('sha256').update(placeholder).digest('hex'),
-        key_version: 1,
+        secret_ciphertext: ciphertext,
+        secret_hash: secretHash(key, secret),
+        key_version: keyVersion,
       }
     })
     const inserted = await trx.table('card_items').multiInsert(rows).returning('id')
