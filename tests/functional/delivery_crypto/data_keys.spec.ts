@@ -233,7 +233,11 @@ test.group('Card secrets / data keys', (group) => {
               const { rowCount } = await owner.rawQuery(
                 `INSERT INTO tmp_cards SELECT ?::bigint, h, c FROM unnest(?::text[], ?::bytea[]) AS t(h, c)
                  ON CONFLICT DO NOTHING`,
-                [a.id, rows.map((r) => r.secretHash), rows.map((r) => r.ciphertext)]
+                [
+                  a.id,
+                  rows.map((r) => r.secretHash),
+                  rows.map((r) => `\\x${r.ciphertext.toString('hex')}`),
+                ]
               )
               return rowCount ?? 0
             },
