@@ -87,7 +87,7 @@ test.group('delivery / payment confirmation', (group) => {
       ['created', 'reserved', 'paid', 'delivered']
     )
     const audit = await auditOf(shop)
-    assert.equal(audit.at(-1).action, 'order.paid')
+    assert.equal(audit.at(-1)?.action, 'order.paid')
 
     // replay: nothing changes
     const again = await pay(shop, o.orderNo, 2_000n)
@@ -201,13 +201,14 @@ test.group('delivery / payment confirmation', (group) => {
     }
     const result = await markPaidOffline(input)
     assert.equal(result.outcome, 'paid')
-    assert.equal((await markPaidOffline(input)).outcome, 'duplicate')
+    const twice = await markPaidOffline(input)
+    assert.equal(twice.outcome, 'duplicate')
     const [payment] = await rowsOf('payments', shop)
     assert.equal(payment.gateway, 'offline')
     const audit = await auditOf(shop)
     const row = audit.find((a) => a.action === 'order.marked_paid_offline')
-    assert.equal(row.metadata.reason, 'bank transfer ref 7781')
-    assert.equal(Number(row.actor_id), user.id)
+    assert.equal(row?.metadata.reason, 'bank transfer ref 7781')
+    assert.equal(Number(row?.actor_id), user.id)
     const missing = await markPaidOffline({ ...input, reason: '' }).catch((e) => e)
     assert.equal(missing.code, 'E_PAYMENT_INVALID')
   })
