@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import type Tenant from '#models/tenant'
 import { withTenant } from '#tenancy'
-import { createCategory, createProduct, type NewProduct, type Product } from '#delivery'
+import { getBalance } from '#ledger'
+import {
+  confirmPayment,
+  createCategory,
+  createOrder,
+  createProduct,
+  type NewProduct,
+  type Product,
+} from '#delivery'
 import { encryptSecret, getDataKey, secretHash } from '#delivery/secrets/index'
 
 /** A category and an active product of `shop` (card type, 10.00 unless told otherwise). */
@@ -87,4 +95,41 @@ export async function backdateReservations(shop: Tenant, minutes = 1) {
       `UPDATE orders SET reserved_until = now() - make_interval(mins => ?) WHERE tenant_id = ? AND status = 'pending'`,
       [minutes, shop.id]
     )
+}
+
+/** A pending order of `quantity` units. */
+export async function order(shop: Tenant, product: Product, quantity = 1) {
+  return createOrder({
+    tenant: shop.toRef(),
+    productId: product.id,
+    quantity,
+    contactEmail: 'buyer@example.test',
+  })
+}
+
+/** Confirm an epay payment of an order. */
+export function pay(
+  shop: Tenant,
+  orderNo: string,
+  amountMinor: bigint,
+  txn = 'T-1',
+  currency = 'CNY'
+) {
+  return confirmPayment({
+    tenantId: shop.id,
+    gateway: 'epay',
+    providerTxnId: txn,
+    orderNo,
+    amountMinor,
+    currency,
+    paidAt: new Date(),
+  })
+}
+
+/** The shop's pending revenue. */
+export function pending(shop: Tenant) {
+  return withTenant(
+    (trx) => getBalance(trx, shop.id, { type: 'tenant_pending', currency: shop.currency }),
+    shop.toRef()
+  )
 }

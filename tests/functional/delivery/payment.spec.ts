@@ -1,58 +1,18 @@
 import { test } from '@japa/runner'
 import mail from '@adonisjs/mail/services/main'
 import { withTenant } from '#tenancy'
-import { getBalance } from '#ledger'
-import {
-  confirmPayment,
-  createOrder,
-  DeliveryError,
-  expireReservations,
-  markPaidOffline,
-  type Product,
-} from '#delivery'
-import type Tenant from '#models/tenant'
+import { confirmPayment, DeliveryError, expireReservations, markPaidOffline } from '#delivery'
 import { createShop, createUser, resetState, auditOf } from '#tests/functional/merchant/_fixtures'
 import {
   addItems,
   backdateReservations,
   itemCounts,
+  order,
+  pay,
+  pending,
   productOf,
   rowsOf,
 } from '#tests/functional/delivery/_fixtures'
-
-export async function order(shop: Tenant, product: Product, quantity = 1) {
-  return createOrder({
-    tenant: shop.toRef(),
-    productId: product.id,
-    quantity,
-    contactEmail: 'buyer@example.test',
-  })
-}
-
-export function pay(
-  shop: Tenant,
-  orderNo: string,
-  amountMinor: bigint,
-  txn = 'T-1',
-  currency = 'CNY'
-) {
-  return confirmPayment({
-    tenantId: shop.id,
-    gateway: 'epay',
-    providerTxnId: txn,
-    orderNo,
-    amountMinor,
-    currency,
-    paidAt: new Date(),
-  })
-}
-
-export function pending(shop: Tenant) {
-  return withTenant(
-    (trx) => getBalance(trx, shop.id, { type: 'tenant_pending', currency: shop.currency }),
-    shop.toRef()
-  )
-}
 
 test.group('delivery / payment confirmation', (group) => {
   group.each.setup(async () => {
