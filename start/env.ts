@@ -16,7 +16,7 @@ function key32(key: string, value?: string): Secret<string> | undefined {
     return undefined
   }
   const text = value.trim()
-  const ok = /^[A-Za-z0-9+/]+={0,2}$/.test(text) && Buffer.from(text, 'base64').length === 32
+  const ok = /^[A-Za-z0-9+/_-]+={0,2}$/.test(text) && Buffer.from(text, 'base64').length === 32
   if (!ok) {
     throw new Error(
       `Invalid value for "${key}": must be base64 of exactly 32 random bytes (see .env.example)`

@@ -20,4 +20,4 @@ export {
   SecretsTenantMismatchError,
   DATA_KEY_TTL_MS,
 } from './data_keys.js'
-export { masterKeyId, setMasterKeyring } from './master_key.js'
+export { masterKeyId } from './master_key.js'

@@ -43,7 +43,7 @@ export function masterKeyId(material: Buffer): string {
 /** Decode a base64 master key; the error names the variable, never the value. */
 export function parseMasterKey(name: string, value: string): Buffer {
   const text = value.trim()
-  const decoded = /^[A-Za-z0-9+/]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : null
+  const decoded = /^[A-Za-z0-9+/_-]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : null
   if (!decoded || decoded.length !== 32) {
     throw new Error(
       `${name} must be the base64 encoding of exactly 32 random bytes ` +

@@ -12,8 +12,8 @@ import {
   rewrapAllDataKeys,
   forgetDataKeys,
   masterKeyId,
-  setMasterKeyring,
 } from '../../../app/delivery/secrets/index.js'
+import { setMasterKeyring } from '../../../app/delivery/secrets/master_key.js'
 import { importStock } from '../../../app/delivery/import/index.js'
 
 async function seedShops(count = 2): Promise<TenantRef[]> {

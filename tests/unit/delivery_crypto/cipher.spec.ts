@@ -88,3 +88,12 @@ test.group('Card secrets / cipher', () => {
     }
   })
 })
+
+test.group('Card secrets / master key format', () => {
+  test('standard and URL-safe base64 of 32 bytes are accepted', ({ assert }) => {
+    const bytes = Buffer.from(Array.from({ length: 32 }, (_, i) => 250 - i))
+    assert.deepEqual(parseMasterKey('K', bytes.toString('base64')), bytes)
+    assert.deepEqual(parseMasterKey('K', bytes.toString('base64url')), bytes)
+    assert.throws(() => parseMasterKey('K', 'not base64!'), /K must be/)
+  })
+})
