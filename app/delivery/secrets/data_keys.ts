@@ -18,14 +18,25 @@ import { masterKeyById, masterKeyring } from './master_key.js'
  * is checked, and RLS confines every statement to it.
  */
 
-/** Unwrapped keys are kept in memory for this long (ms); other processes see a rotation within it. */
+/**
+ * Unwrapped keys are kept in memory for this long (ms). A cached key is used only after
+ * one query confirms, in the caller's transaction, that its row (and the shop's v1 row)
+ * is visible there — and, for the active key, not retired. So a key created by a
+ * transaction that rolled back is never used again, and a rotation committed by another
+ * process is seen at once.
+ */
 export const DATA_KEY_TTL_MS = 60_000
 
 interface Cached<T> {
   value: T
   expires: number
 }
-const keyCache = new Map<string, Cached<DataKey>>() // `${tenant}:${version}`
+interface CachedKey {
+  key: DataKey
+  rowId: number
+  rootRowId: number
+}
+const keyCache = new Map<string, Cached<CachedKey>>() // `${tenant}:${version}`
 const activeCache = new Map<number, Cached<number>>() // tenant → active version
 
 function cached<T>(map: Map<string | number, Cached<T>>, k: string | number): T | undefined {
@@ -56,14 +67,8 @@ export class SecretsTenantMismatchError extends Error {
   }
 }
 
-/** The transaction must be set to this shop (`withTenant`/`setTenantOn`). */
-async function assertTenant(trx: TransactionClientContract, tenantId: number) {
-  tenantIdLiteral(tenantId)
-  const { rows } = await trx.rawQuery(`SELECT current_setting('app.tenant_id', true) AS t`)
-  if (rows[0]?.t !== String(tenantId)) throw new SecretsTenantMismatchError()
-}
-
 interface KeyRow {
+  id: number
   version: number
   wrapped_key: Buffer
   master_key_id: string
@@ -93,16 +98,45 @@ function wrap(tenantId: number, version: number, material: Buffer) {
 function remember(tenantId: number, rows: KeyRow[]): Map<number, DataKey> {
   const first = rows.find((r) => r.version === 1)
   if (!first) throw new Error(`E_SECRETS_DATA_KEY_MISSING: shop ${tenantId} has no data key v1`)
-  const root = cached(keyCache, `${tenantId}:1`)?.material() ?? unwrap(tenantId, first)
+  const root = unwrap(tenantId, first)
   const out = new Map<number, DataKey>()
   const expires = Date.now() + DATA_KEY_TTL_MS
   for (const row of rows) {
     const material = row.version === 1 ? root : unwrap(tenantId, row)
     const key = new DataKey(tenantId, row.version, material, root)
-    keyCache.set(`${tenantId}:${row.version}`, { value: key, expires })
+    if (row.version !== 1) material.fill(0)
+    keyCache.set(`${tenantId}:${row.version}`, {
+      value: { key, rowId: Number(row.id), rootRowId: Number(first.id) },
+      expires,
+    })
     out.set(row.version, key)
   }
+  root.fill(0)
   return out
+}
+
+/**
+ * The tenant check, plus (for a cached key) whether its rows are visible in this
+ * transaction: one round trip. Returns the cached key when it may be used.
+ */
+async function checkTenantAndCache(
+  trx: TransactionClientContract,
+  tenantId: number,
+  hit: CachedKey | undefined,
+  mustBeActive: boolean
+): Promise<DataKey | undefined> {
+  tenantIdLiteral(tenantId)
+  const { rows } = await trx.rawQuery(
+    `SELECT current_setting('app.tenant_id', true) AS t,
+            EXISTS (SELECT 1 FROM tenant_data_keys WHERE tenant_id = ? AND id = ?
+                     AND (retired_at IS NULL OR NOT ?::boolean))
+        AND EXISTS (SELECT 1 FROM tenant_data_keys WHERE tenant_id = ? AND id = ?) AS live`,
+    [tenantId, hit?.rowId ?? 0, mustBeActive, tenantId, hit?.rootRowId ?? 0]
+  )
+  if (rows[0]?.t !== String(tenantId)) throw new SecretsTenantMismatchError()
+  if (hit && rows[0].live === true) return hit.key
+  if (hit) forgetDataKeys(tenantId)
+  return undefined
 }
 
 async function selectKeys(
@@ -112,7 +146,7 @@ async function selectKeys(
   bindings: (number | string)[]
 ): Promise<KeyRow[]> {
   const { rows } = await trx.rawQuery(
-    `SELECT version, wrapped_key, master_key_id, retired_at FROM tenant_data_keys
+    `SELECT id, version, wrapped_key, master_key_id, retired_at FROM tenant_data_keys
       WHERE tenant_id = ? AND (${where}) ORDER BY version`,
     [tenantId, ...bindings]
   )
@@ -128,12 +162,11 @@ export async function getDataKey(
   trx: TransactionClientContract,
   tenantId: number
 ): Promise<DataKey> {
-  await assertTenant(trx, tenantId)
   const activeVersion = cached(activeCache, tenantId)
-  if (activeVersion !== undefined) {
-    const hit = cached(keyCache, `${tenantId}:${activeVersion}`)
-    if (hit) return hit
-  }
+  const hit =
+    activeVersion === undefined ? undefined : cached(keyCache, `${tenantId}:${activeVersion}`)
+  const valid = await checkTenantAndCache(trx, tenantId, hit, true)
+  if (valid) return valid
 
   const live = `version = 1 OR retired_at IS NULL`
   let rows = await selectKeys(trx, tenantId, live, [])
@@ -161,9 +194,13 @@ export async function getDataKeyVersion(
   tenantId: number,
   version: number
 ): Promise<DataKey> {
-  await assertTenant(trx, tenantId)
-  const hit = cached(keyCache, `${tenantId}:${version}`)
-  if (hit) return hit
+  const valid = await checkTenantAndCache(
+    trx,
+    tenantId,
+    cached(keyCache, `${tenantId}:${version}`),
+    false
+  )
+  if (valid) return valid
   const rows = await selectKeys(trx, tenantId, `version = 1 OR version = ?`, [version])
   const key = remember(tenantId, rows).get(version)
   if (!key) throw new SecretDecryptError(`no data key v${version} for this shop`)

@@ -85,6 +85,28 @@ test.group('Card secrets / data keys', (group) => {
     assert.equal(new Set(keys.map((k) => secretHash(k, 'x'))).size, 1)
   })
 
+  test('a key created by a transaction that rolled back is never used again', async ({
+    assert,
+  }) => {
+    const [a] = await seedShops(1)
+    let phantom: Awaited<ReturnType<typeof getDataKey>> | undefined
+    await assert.rejects(
+      () =>
+        withTenant(async (trx) => {
+          phantom = await getDataKey(trx, a.id)
+          throw new Error('import failed')
+        }, a),
+      /import failed/
+    )
+    // same process, within the cache TTL
+    const real = await withTenant((trx) => getDataKey(trx, a.id), a)
+    assert.notEqual(secretHash(real, 'x'), secretHash(phantom!, 'x'))
+    const { ciphertext } = encryptSecret(real, 'KEEP')
+    forgetDataKeys()
+    assert.equal(await withTenant((trx) => decryptSecret(trx, a.id, ciphertext), a), 'KEEP')
+    assert.lengthOf(await keyRows(a.id), 1)
+  })
+
   test("one shop's key cannot decrypt another shop's secret; hashes differ", async ({ assert }) => {
     const [a, b] = await seedShops(2)
     const keyA = await withTenant((trx) => getDataKey(trx, a.id), a)
