@@ -32,7 +32,7 @@ export class DeliveryMailJob extends TenantJob<{ tenantId: number; orderId: numb
         .where({ tenant_id: payload.tenantId, order_id: payload.orderId, kind: 'mailed' })
         .first()
       return mailed ? null : row
-    })
+    }, ctx.tenant)
     if (!order) return
     if (!['delivered', 'paid', 'paid_unfulfilled'].includes(order.status)) {
       throw new PermanentJobError('order is not paid', { code: 'E_ORDER_NOT_PAID' })
@@ -47,13 +47,15 @@ export class DeliveryMailJob extends TenantJob<{ tenantId: number; orderId: numb
             : `Your payment for order ${order.order_no} is received. The shop will deliver it.`
         )
     })
-    await withTenant((trx) =>
-      trx.table('order_events').insert({
-        tenant_id: payload.tenantId,
-        order_id: payload.orderId,
-        kind: 'mailed',
-        data: JSON.stringify({}),
-      })
+    await withTenant(
+      (trx) =>
+        trx.table('order_events').insert({
+          tenant_id: payload.tenantId,
+          order_id: payload.orderId,
+          kind: 'mailed',
+          data: JSON.stringify({}),
+        }),
+      ctx.tenant
     )
   }
 }
