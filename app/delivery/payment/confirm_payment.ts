@@ -356,7 +356,7 @@ export async function afterPayment(tenant: TenantRef, order: Order) {
     await dispatch(
       DeliveryMailJob,
       { tenantId: tenant.id, orderId: order.id },
-      { idempotencyKey: `order-${order.id}` }
+      { idempotencyKey: `order-${order.orderNo}` }
     )
   } catch (error) {
     logger.error(
