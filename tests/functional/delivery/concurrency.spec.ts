@@ -1,6 +1,8 @@
 import { test } from '@japa/runner'
 import mail from '@adonisjs/mail/services/main'
 import { withTenant } from '#tenancy'
+import { verifyLedger } from '#ledger'
+import { verifyAuditChains } from '#audit'
 import {
   confirmPayment,
   createOrder,
@@ -99,6 +101,43 @@ test.group('delivery / concurrency', (group) => {
     assert.equal(await pending(shop), 3_000n)
     const paidEvents = await rowsOf('order_events', shop).where('kind', 'paid')
     assert.lengthOf(paidEvents, 1)
+    const ledger = await verifyLedger({ tenantSlug: shop.slug })
+    assert.isTrue(ledger.ok, JSON.stringify(ledger.firstProblem))
+    const audit = await verifyAuditChains({ tenantId: shop.id })
+    assert.isTrue(audit.ok, JSON.stringify(audit.firstProblem))
+  })
+
+  test('two different payments of one order at once: one paid, one extra (to refund)', async ({
+    assert,
+  }) => {
+    const shop = await createShop('race-shop')
+    const product = await productOf(shop)
+    await addItems(shop, product, 4)
+    const { order } = await createOrder({
+      tenant: shop.toRef(),
+      productId: product.id,
+      quantity: 2,
+      contactEmail: 'buyer@example.test',
+    })
+    const results = await Promise.all(
+      ['A', 'B', 'A', 'B'].map((txn) =>
+        confirmPayment({
+          tenantId: shop.id,
+          gateway: 'epay',
+          providerTxnId: `EP-${txn}`,
+          orderNo: order.orderNo,
+          amountMinor: 2_000n,
+          currency: 'CNY',
+          paidAt: new Date(),
+        })
+      )
+    )
+    const outcomes = results.map((r) => r.outcome).sort()
+    assert.deepEqual(outcomes, ['duplicate', 'duplicate', 'extra', 'paid'])
+    assert.deepEqual(await itemCounts(shop), { available: 2, reserved: 0, sold: 2, void: 0 })
+    assert.lengthOf(await rowsOf('payments', shop), 2)
+    assert.lengthOf(await rowsOf('ledger_transactions', shop), 1)
+    assert.equal(await pending(shop), 2_000n)
   })
 
   test('reservation expiry racing payment confirmation: exactly one outcome, stock consistent', async ({
