@@ -65,6 +65,50 @@ test.group('delivery / concurrency', (group) => {
     assert.lengthOf(await rowsOf('order_lines', shop), 50)
   })
 
+  test('100 concurrent checkouts of 3 keys each for 50 keys: every order holds exactly 3, none twice', async ({
+    assert,
+  }) => {
+    const shop = await createShop('race-shop')
+    const product = await productOf(shop)
+    await addItems(shop, product, 50)
+    const results = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, i) =>
+        createOrder({
+          tenant: shop.toRef(),
+          productId: product.id,
+          quantity: 3,
+          contactEmail: `buyer${i}@example.test`,
+        })
+      )
+    )
+    const ok = results.filter(
+      (r) => r.status === 'fulfilled'
+    ) as PromiseFulfilledResult<CreatedOrder>[]
+    const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[]
+    assert.isTrue(failed.every((r) => r.reason instanceof SoldOutError))
+    assert.isAtMost(ok.length, 16)
+    assert.isTrue(ok.every((r) => r.value.reservedItemIds.length === 3))
+    const items = await rowsOf('card_items', shop)
+    const perOrder = new Map<number, number>()
+    for (const i of items.filter((x) => x.status === 'reserved')) {
+      perOrder.set(
+        Number(i.reserved_order_id),
+        (perOrder.get(Number(i.reserved_order_id)) ?? 0) + 1
+      )
+    }
+    assert.equal(perOrder.size, ok.length)
+    assert.isTrue(
+      [...perOrder.values()].every((n) => n === 3),
+      'exactly the quantity ordered'
+    )
+    const counts = await itemCounts(shop)
+    assert.equal(counts.reserved + counts.available, 50)
+    assert.equal(counts.reserved, ok.length * 3)
+    console.log(
+      `  ${ok.length} orders of 3, ${failed.length} sold out, ${counts.available} keys left`
+    )
+  })
+
   test('one payment confirmed 20 times at once: one paid transition, one set of keys, one ledger transaction', async ({
     assert,
   }) => {
