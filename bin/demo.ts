@@ -95,6 +95,7 @@ const dataDir = options['data-dir']
 const files = {
   pgdata: resolve(dataDir, 'pgdata'),
   appKey: resolve(dataDir, 'app_key'),
+  secretsKey: resolve(dataDir, 'secrets_master_key'),
   credentials: resolve(dataDir, 'merchant_credentials.json'),
   pid: resolve(dataDir, 'demo.pid'),
 }
@@ -141,18 +142,31 @@ async function unlockDataDir() {
 
 /** Only the demo's own files are deleted, never the directory itself (it may be user-given). */
 async function resetDataDir() {
-  for (const path of [files.pgdata, files.appKey, files.credentials]) {
+  for (const path of [files.pgdata, files.appKey, files.secretsKey, files.credentials]) {
     await rm(path, { recursive: true, force: true })
   }
 }
 
-async function appKey(): Promise<string> {
-  const existing = await readText(files.appKey)
+/** A random key kept in `path` (mode 0600) and reused on every start until --reset. */
+async function persistedKey(path: string, encoding: 'base64url' | 'base64'): Promise<string> {
+  const existing = await readText(path)
   if (existing.length >= 32) return existing
-  const key = randomBytes(32).toString('base64url')
-  await rm(files.appKey, { force: true })
-  await writeFile(files.appKey, key + '\n', { mode: 0o600, flag: 'wx' })
+  const key = randomBytes(32).toString(encoding)
+  await rm(path, { force: true })
+  await writeFile(path, key + '\n', { mode: 0o600, flag: 'wx' })
   return key
+}
+
+function appKey(): Promise<string> {
+  return persistedKey(files.appKey, 'base64url')
+}
+
+/**
+ * The master key that wraps the shops' card-secret data keys. It lives beside the
+ * database: losing it makes the stored stock unreadable, so --reset deletes both.
+ */
+function secretsMasterKey(): Promise<string> {
+  return persistedKey(files.secretsKey, 'base64')
 }
 
 /*
@@ -164,7 +178,7 @@ async function appKey(): Promise<string> {
 | already set in the shell wins. No .env file is read (ENV_PATH points at the
 | data directory), so a developer's .env for a real server cannot leak in.
 */
-function prepareEnv(key: string, dbPort: number) {
+function prepareEnv(key: string, secretsKey: string, dbPort: number) {
   const fixed: Record<string, string> = {
     NODE_ENV: 'development',
     PORT: String(port),
@@ -184,6 +198,7 @@ function prepareEnv(key: string, dbPort: number) {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
     APP_KEY: key,
+    SECRETS_MASTER_KEY: secretsKey,
     APP_NAME: 'lianka',
     APP_URL: `http://localhost:${port}`,
     PLATFORM_DOMAIN: 'localhost',
@@ -341,6 +356,7 @@ try {
     console.log(`[demo] --reset: deleted the demo data in ${dataDir}`)
   }
   const key = await appKey()
+  const secretsKey = await secretsMasterKey()
   const fresh = !(await readText(resolve(files.pgdata, 'PG_VERSION')))
   console.log(
     `[demo] starting embedded PostgreSQL (PGlite) in ${files.pgdata}` +
@@ -348,7 +364,7 @@ try {
   )
   const dbFrom = performance.now()
   // The socket port is only known once listening; roles need the env names first.
-  prepareEnv(key, 0)
+  prepareEnv(key, secretsKey, 0)
   database = await openDatabase()
   process.env.DB_PORT = String(database.port)
   const dbSeconds = seconds(dbFrom)

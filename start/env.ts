@@ -5,6 +5,25 @@
 | Every variable Lianka reads is validated here; the README documents each.
 */
 import { Env } from '@adonisjs/core/env'
+import { Secret } from '@adonisjs/core/helpers'
+
+/** Optional secret holding base64 of exactly 32 bytes (card-secret master keys). */
+function key32(key: string, value?: string): Secret<string> | undefined {
+  if (value === undefined || value === '') {
+    if (key === 'SECRETS_MASTER_KEY' && process.env.NODE_ENV === 'production') {
+      throw new Error(`Missing environment variable "${key}" (required in production)`)
+    }
+    return undefined
+  }
+  const text = value.trim()
+  const ok = /^[A-Za-z0-9+/_-]+={0,2}$/.test(text) && Buffer.from(text, 'base64').length === 32
+  if (!ok) {
+    throw new Error(
+      `Invalid value for "${key}": must be base64 of exactly 32 random bytes (see .env.example)`
+    )
+  }
+  return new Secret(text)
+}
 
 export default await Env.create(new URL('../', import.meta.url), {
   NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
@@ -117,4 +136,14 @@ export default await Env.create(new URL('../', import.meta.url), {
   WITHDRAWAL_FEE_BPS: Env.schema.number.optional(),
   /** Smallest withdrawal fee (minor units, default 200 = 2.00). */
   WITHDRAWAL_FEE_MIN_MINOR: Env.schema.number.optional(),
+
+  /*
+  |----------------------------------------------------------
+  | Card secrets (app/delivery/secrets; docs/architecture.md, Card secrets)
+  |----------------------------------------------------------
+  */
+  /** Platform master key wrapping every shop's data keys: base64 of 32 random bytes. */
+  SECRETS_MASTER_KEY: key32,
+  /** The master key before the last rotation, until `rewrapAllDataKeys()` has run. */
+  SECRETS_MASTER_KEY_PREVIOUS: key32,
 })

@@ -3,13 +3,26 @@ import type { JobClass } from '#jobs/job'
 import { defineSchedule, type ScheduleDefinition } from '#jobs/job_queue'
 import VerifyLedgerJob from '#ledger/verification/verify_ledger_job'
 import { SettleShopJob, SettlementScanJob, SETTLEMENT_SCAN_EVERY_MS } from '#ledger/settlement/jobs'
+import {
+  DeliveryMailJob,
+  ExpireReservationsJob,
+  ReservationScanJob,
+  RESERVATION_SCAN_EVERY_MS,
+} from '#delivery/orders/jobs'
 
 /**
  * Every job class the worker can run, listed explicitly: adding a job is one import and
  * one line here. Loaded lazily (by the first dispatch or by `queue:work`), so job modules
  * may import `#jobs` without an import cycle.
  */
-export const jobClasses: JobClass[] = [VerifyLedgerJob, SettlementScanJob, SettleShopJob]
+export const jobClasses: JobClass[] = [
+  VerifyLedgerJob,
+  SettlementScanJob,
+  SettleShopJob,
+  ReservationScanJob,
+  ExpireReservationsJob,
+  DeliveryMailJob,
+]
 
 /**
  * Repeatable jobs the platform always runs. `node ace queue:work` (and `syncSchedules()`
@@ -21,6 +34,8 @@ export const schedules: ScheduleDefinition[] = [
   defineSchedule(VerifyLedgerJob, { trigger: 'schedule' }, { pattern: '15 3 * * *', tz: 'UTC' }),
   // Release pending revenue whose hold has ended: find shops with due lots, one job per shop.
   defineSchedule(SettlementScanJob, {}, { every: SETTLEMENT_SCAN_EVERY_MS }),
+  // Give expired stock reservations back (pending orders past reserved_until), per shop.
+  defineSchedule(ReservationScanJob, {}, { every: RESERVATION_SCAN_EVERY_MS }),
 ]
 
 export const registry = new JobRegistry(jobClasses)

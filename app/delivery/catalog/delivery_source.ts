@@ -1,0 +1,31 @@
+/**
+ * A product of type `source` is fulfilled by a plugin implementing this capability
+ * (docs/architecture.md, Delivery engine). Expected failures are returned as data; bugs
+ * throw. Not wired to a plugin host yet: the interface is fixed now so plugins can target it.
+ */
+export interface DeliverySourceRequest {
+  tenantId: number
+  orderNo: string
+  lineId: number
+  productId: number
+  quantity: number
+  /** Idempotency key: the same line asked twice must deliver once. */
+  key: string
+}
+
+export type DeliverySourceResult =
+  | { ok: true; items: Array<{ secret: string }> }
+  | {
+      ok: false
+      reason: 'out_of_stock' | 'temporarily_unavailable' | 'rejected'
+      retryable: boolean
+    }
+
+export interface DeliverySource {
+  /** Plugin id, stored in `products.source_id`. */
+  id: string
+  /** Fetch (or generate) the items for one paid line. Runs after commit, in a job. */
+  deliver(request: DeliverySourceRequest): Promise<DeliverySourceResult>
+  /** Optional stock hint for the storefront (null = unknown / unlimited). */
+  stock?(tenantId: number, productId: number): Promise<number | null>
+}

@@ -1,0 +1,193 @@
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import { DeliveryError } from '#delivery/checkout/errors'
+
+export const PRODUCT_TYPES = ['card', 'text', 'manual', 'source'] as const
+export type ProductType = (typeof PRODUCT_TYPES)[number]
+export type ProductStatus = 'draft' | 'active' | 'paused'
+export type ProductVisibility = 'public' | 'hidden'
+export type StockDisplay = 'exact' | 'in_stock' | 'hidden'
+
+/** qty ≥ minQuantity → unitPriceMinor per unit (the highest matching tier wins). */
+export interface WholesaleTier {
+  minQuantity: number
+  unitPriceMinor: bigint
+}
+
+export interface Product {
+  id: number
+  tenantId: number
+  categoryId: number
+  name: string
+  type: ProductType
+  priceMinor: bigint
+  currency: string
+  wholesaleTiers: WholesaleTier[]
+  minQuantity: number
+  maxQuantity: number | null
+  perBuyerLimit: number | null
+  visibility: ProductVisibility
+  status: ProductStatus
+  stockDisplay: StockDisplay
+  textContent: string | null
+  sourceId: string | null
+}
+
+export function toProduct(row: any): Product {
+  return {
+    id: Number(row.id),
+    tenantId: Number(row.tenant_id),
+    categoryId: Number(row.category_id),
+    name: row.name,
+    type: row.type,
+    priceMinor: BigInt(row.price_minor),
+    currency: row.currency,
+    wholesaleTiers: (row.wholesale_tiers ?? []).map((t: any) => ({
+      minQuantity: Number(t.minQuantity),
+      unitPriceMinor: BigInt(t.unitPriceMinor),
+    })),
+    minQuantity: Number(row.min_quantity),
+    maxQuantity: row.max_quantity === null ? null : Number(row.max_quantity),
+    perBuyerLimit: row.per_buyer_limit === null ? null : Number(row.per_buyer_limit),
+    visibility: row.visibility,
+    status: row.status,
+    stockDisplay: row.stock_display,
+    textContent: row.text_content,
+    sourceId: row.source_id,
+  }
+}
+
+/** Columns read with `price_minor::text` so a bigint never passes through a JS number. */
+export const PRODUCT_COLUMNS = `id, tenant_id, category_id, name, type, price_minor::text AS price_minor,
+  currency, wholesale_tiers, min_quantity, max_quantity, per_buyer_limit, visibility, status,
+  stock_display, text_content, source_id`
+
+export interface NewCategory {
+  tenantId: number
+  name: string
+  sort?: number
+}
+
+export async function createCategory(trx: TransactionClientContract, input: NewCategory) {
+  const name = input.name?.trim()
+  if (!name || name.length > 120) {
+    throw new DeliveryError('E_CHECKOUT_INVALID', 'category name: 1-120 characters')
+  }
+  const [row] = await trx
+    .table('categories')
+    .insert({ tenant_id: input.tenantId, name, sort: input.sort ?? 0 })
+    .returning('*')
+  return { id: Number(row.id), name: row.name as string }
+}
+
+export interface NewProduct {
+  tenantId: number
+  categoryId: number
+  name: string
+  type: ProductType
+  priceMinor: bigint
+  currency: string
+  wholesaleTiers?: WholesaleTier[]
+  minQuantity?: number
+  maxQuantity?: number | null
+  perBuyerLimit?: number | null
+  visibility?: ProductVisibility
+  status?: ProductStatus
+  stockDisplay?: StockDisplay
+  textContent?: string | null
+  sourceId?: string | null
+}
+
+function invalid(message: string): never {
+  throw new DeliveryError('E_CHECKOUT_INVALID', message)
+}
+
+/** Check a product definition (shared by create and later edit). */
+export function validateProduct(input: NewProduct) {
+  if (!input.name?.trim() || input.name.length > 200) invalid('name: 1-200 characters')
+  if (!PRODUCT_TYPES.includes(input.type)) invalid('type')
+  if (typeof input.priceMinor !== 'bigint' || input.priceMinor <= 0n) invalid('priceMinor > 0')
+  if (!/^[A-Z]{3}$/.test(input.currency)) invalid('currency')
+  const min = input.minQuantity ?? 1
+  const max = input.maxQuantity ?? null
+  const qty = (n: number) => Number.isInteger(n) && n >= 1 && n <= 10_000
+  if (!qty(min)) invalid('minQuantity: 1-10000')
+  if (max !== null && (!qty(max) || max < min)) invalid('maxQuantity: minQuantity-10000')
+  if (
+    input.perBuyerLimit !== null &&
+    input.perBuyerLimit !== undefined &&
+    !qty(input.perBuyerLimit)
+  )
+    invalid('perBuyerLimit')
+  for (const tier of input.wholesaleTiers ?? []) {
+    if (!qty(tier.minQuantity) || tier.minQuantity < 2) invalid('tier minQuantity: 2-10000')
+    if (typeof tier.unitPriceMinor !== 'bigint' || tier.unitPriceMinor <= 0n) {
+      invalid('tier unitPriceMinor > 0')
+    }
+  }
+  if (input.type === 'text' && !input.textContent) invalid('a text product needs its content')
+  if (input.type === 'source' && !input.sourceId) invalid('a source product needs its source')
+}
+
+export async function createProduct(
+  trx: TransactionClientContract,
+  input: NewProduct
+): Promise<Product> {
+  validateProduct(input)
+  const tiers = (input.wholesaleTiers ?? []).map((t) => ({
+    minQuantity: t.minQuantity,
+    unitPriceMinor: t.unitPriceMinor.toString(),
+  }))
+  const { rows } = await trx.rawQuery(
+    `INSERT INTO products (tenant_id, category_id, name, type, price_minor, currency,
+        wholesale_tiers, min_quantity, max_quantity, per_buyer_limit, visibility, status,
+        stock_display, text_content, source_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?)
+     RETURNING ${PRODUCT_COLUMNS}`,
+    [
+      input.tenantId,
+      input.categoryId,
+      input.name.trim(),
+      input.type,
+      input.priceMinor.toString(),
+      input.currency,
+      JSON.stringify(tiers),
+      input.minQuantity ?? 1,
+      input.maxQuantity ?? null,
+      input.perBuyerLimit ?? null,
+      input.visibility ?? 'public',
+      input.status ?? 'draft',
+      input.stockDisplay ?? 'in_stock',
+      input.textContent ?? null,
+      input.sourceId ?? null,
+    ] as any[]
+  )
+  return toProduct(rows[0])
+}
+
+/** A product of the shop set on `trx`, or null (another shop's id is simply not found). */
+export async function findProduct(
+  trx: TransactionClientContract,
+  tenantId: number,
+  productId: number,
+  options: { lock?: boolean } = {}
+): Promise<Product | null> {
+  const { rows } = await trx.rawQuery(
+    `SELECT ${PRODUCT_COLUMNS} FROM products WHERE tenant_id = ? AND id = ?${options.lock ? ' FOR SHARE' : ''}`,
+    [tenantId, productId]
+  )
+  return rows[0] ? toProduct(rows[0]) : null
+}
+
+/** Stock as the storefront may show it (`exact` count, `in stock` yes/no, or nothing). */
+export async function availableStock(
+  trx: TransactionClientContract,
+  tenantId: number,
+  productId: number
+): Promise<number> {
+  const { rows } = await trx.rawQuery(
+    `SELECT count(*)::int AS n FROM card_items
+      WHERE tenant_id = ? AND product_id = ? AND status = 'available'`,
+    [tenantId, productId]
+  )
+  return Number(rows[0].n)
+}

@@ -1,0 +1,204 @@
+import hash from '@adonisjs/core/services/hash'
+import { requireTenant, withTenant, type TenantRef } from '#tenancy'
+import { findProduct } from '#delivery/catalog/products'
+import { DeliveryError, SoldOutError } from '#delivery/checkout/errors'
+import { priceOrder, type Quote } from '#delivery/checkout/pricing'
+import { hashPublicToken, newOrderNo, newPublicToken } from '#delivery/checkout/tokens'
+import { claimItems, reservationTtlMinutes } from '#delivery/stock/reservations'
+import { toOrder, ORDER_COLUMNS, type Order } from '#delivery/orders/order'
+
+/** What a buyer (guest or signed in) submits. Nothing here carries a price. */
+export interface CreateOrderInput {
+  productId: number
+  quantity: number
+  contactEmail: string
+  /** Optional password for looking the order up later (stored hashed). */
+  queryPassword?: string | null
+  /** The signed-in buyer, if any (a `buyers` id of this shop). */
+  buyerId?: number | null
+  /** Defaults to the tenant in context. */
+  tenant?: TenantRef
+}
+
+export interface CreatedOrder {
+  order: Order
+  /** Shown to the buyer once (order page link); only its hash is stored. Never log it. */
+  publicToken: string
+  quote: Quote
+  /** Card items reserved for the order (card products). */
+  reservedItemIds: number[]
+}
+
+const ALLOWED_KEYS = new Set([
+  'productId',
+  'quantity',
+  'contactEmail',
+  'queryPassword',
+  'buyerId',
+  'tenant',
+])
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{2,63}$/
+const MAX_QUANTITY = 10_000
+
+function invalid(message: string, details: Record<string, unknown> = {}): never {
+  throw new DeliveryError('E_CHECKOUT_INVALID', message, details)
+}
+
+/** Input checks that need no database (typed errors, nothing written). */
+export function validateCheckout(input: CreateOrderInput) {
+  if (!input || typeof input !== 'object') invalid('checkout input missing')
+  const unknown = Object.keys(input).filter((k) => !ALLOWED_KEYS.has(k))
+  if (unknown.length) {
+    // A price, amount or anything else the client must not decide.
+    invalid(`unexpected fields: ${unknown.join(', ')}`, { fields: unknown })
+  }
+  if (!Number.isSafeInteger(input.productId) || input.productId <= 0) {
+    throw new DeliveryError('E_PRODUCT_NOT_FOUND', 'no such product')
+  }
+  const q = input.quantity
+  if (typeof q !== 'number' || !Number.isInteger(q) || q < 1 || q > MAX_QUANTITY) {
+    throw new DeliveryError(
+      'E_INVALID_QUANTITY',
+      `quantity must be a whole number 1-${MAX_QUANTITY}`
+    )
+  }
+  if (typeof input.contactEmail !== 'string' || !EMAIL.test(input.contactEmail.trim())) {
+    invalid('contact email is not valid', { field: 'contactEmail' })
+  }
+  if (input.queryPassword !== null && input.queryPassword !== undefined) {
+    const p = input.queryPassword
+    if (typeof p !== 'string' || p.length < 4 || p.length > 128) {
+      invalid('query password: 4-128 characters', { field: 'queryPassword' })
+    }
+  }
+  if (
+    input.buyerId !== null &&
+    input.buyerId !== undefined &&
+    (!Number.isSafeInteger(input.buyerId) || input.buyerId <= 0)
+  ) {
+    invalid('buyer', { field: 'buyerId' })
+  }
+}
+
+/**
+ * Create a pending order and reserve its stock, in one unit of work (own `withTenant`):
+ * the server prices it (`priceOrder`), card stock is claimed with `FOR UPDATE SKIP LOCKED`
+ * for exactly the quantity ordered, and the reservation lasts the shop's TTL (default
+ * 15 minutes; `expireReservations` releases it). Not enough stock → `SoldOutError`, and
+ * nothing is written. Expected failures are `DeliveryError`s with a code.
+ */
+export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder> {
+  validateCheckout(input)
+  const queryPasswordHash = input.queryPassword ? await hash.make(input.queryPassword) : null
+  const contactEmail = input.contactEmail.trim()
+
+  const tenant = input.tenant ?? requireTenant()
+  const tenantId = tenant.id
+
+  return withTenant(async (trx) => {
+    const product = await findProduct(trx, tenantId, input.productId)
+    if (!product) throw new DeliveryError('E_PRODUCT_NOT_FOUND', 'no such product')
+    if (product.status !== 'active') {
+      throw new DeliveryError('E_PRODUCT_UNAVAILABLE', 'this product is not on sale')
+    }
+    const quantity = input.quantity
+    if (quantity < product.minQuantity || (product.maxQuantity && quantity > product.maxQuantity)) {
+      throw new DeliveryError('E_QUANTITY_OUT_OF_RANGE', 'quantity outside the allowed range', {
+        min: product.minQuantity,
+        max: product.maxQuantity,
+      })
+    }
+    const quote = priceOrder(product, quantity)
+
+    if (product.perBuyerLimit) {
+      // Serialise this buyer's checkouts of this product, then count what they already hold.
+      const who = input.buyerId ? `b${input.buyerId}` : `e${contactEmail.toLowerCase()}`
+      await trx.rawQuery(`SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`, [
+        `buyer-limit:${tenantId}:${product.id}:${who}`,
+      ])
+      const { rows } = await trx.rawQuery(
+        `SELECT coalesce(sum(l.quantity), 0)::int AS n
+           FROM orders o JOIN order_lines l ON l.tenant_id = o.tenant_id AND l.order_id = o.id
+          WHERE o.tenant_id = ? AND o.product_id = ?
+            AND o.status NOT IN ('expired', 'cancelled', 'payment_mismatch')
+            AND ${input.buyerId ? 'o.buyer_id = ?' : 'lower(o.contact_email) = lower(?)'}`,
+        [tenantId, product.id, input.buyerId ?? contactEmail]
+      )
+      if (Number(rows[0].n) + quantity > product.perBuyerLimit) {
+        throw new DeliveryError('E_BUYER_LIMIT', 'per-buyer limit reached', {
+          limit: product.perBuyerLimit,
+        })
+      }
+    }
+
+    const ttl = await reservationTtlMinutes(trx, tenantId)
+    const publicToken = newPublicToken()
+    let orderRow: any
+    for (let attempt = 0; !orderRow; attempt++) {
+      if (attempt === 5) throw new Error('E_ORDER_NO: could not draw a free order number')
+      const { rows } = await trx.rawQuery(
+        `INSERT INTO orders (tenant_id, product_id, order_no, public_token_hash, status,
+            amount_minor, currency, contact_email, query_password_hash, buyer_id, reserved_until)
+         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, now() + make_interval(mins => ?))
+         ON CONFLICT (tenant_id, order_no) DO NOTHING
+         RETURNING ${ORDER_COLUMNS}`,
+        [
+          tenantId,
+          product.id,
+          newOrderNo(),
+          hashPublicToken(publicToken),
+          quote.amountMinor.toString(),
+          quote.currency,
+          contactEmail,
+          queryPasswordHash,
+          input.buyerId ?? null,
+          ttl,
+        ] as any[]
+      )
+      orderRow = rows[0]
+    }
+    const order = toOrder(orderRow)
+    await trx.table('order_lines').insert({
+      tenant_id: tenantId,
+      order_id: order.id,
+      product_id: product.id,
+      quantity,
+      unit_price_minor: quote.unitPriceMinor.toString(),
+      amount_minor: quote.amountMinor.toString(),
+      currency: quote.currency,
+    })
+
+    let reservedItemIds: number[] = []
+    if (product.type === 'card') {
+      reservedItemIds = await claimItems(trx, tenantId, product.id, order.id, quantity)
+      if (reservedItemIds.length !== quantity) {
+        // Throwing rolls back the order, its line and the partial claim.
+        throw new SoldOutError({ productId: product.id, requested: quantity })
+      }
+    }
+    await trx.table('order_events').multiInsert([
+      {
+        tenant_id: tenantId,
+        order_id: order.id,
+        kind: 'created',
+        data: JSON.stringify({
+          quantity,
+          amountMinor: quote.amountMinor.toString(),
+          currency: quote.currency,
+          steps: quote.steps.map((s) => ({ ...s, unitPriceMinor: s.unitPriceMinor.toString() })),
+        }),
+      },
+      ...(product.type === 'card'
+        ? [
+            {
+              tenant_id: tenantId,
+              order_id: order.id,
+              kind: 'reserved',
+              data: JSON.stringify({ items: reservedItemIds.length, ttlMinutes: ttl }),
+            },
+          ]
+        : []),
+    ])
+    return { order, publicToken, quote, reservedItemIds }
+  }, tenant)
+}

@@ -1,0 +1,367 @@
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import logger from '@adonisjs/core/services/logger'
+import { tenantDirectory, withTenant, type TenantRef } from '#tenancy'
+import { recordTenantAudit, type AuditActor } from '#audit'
+import type { TransactionDraft } from '#ledger'
+import { recordPendingRevenue } from '#ledger/settlement/index'
+import { DeliveryError } from '#delivery/checkout/errors'
+import { claimItems, releaseOrderItems } from '#delivery/stock/reservations'
+import { ORDER_COLUMNS, toOrder, type Order } from '#delivery/orders/order'
+
+/** A payment as a gateway (or the merchant, offline) reports it. */
+export interface PaymentConfirmation {
+  tenantId: number
+  /** Gateway id (`epay`, `stripe`, `offline`, …): lower-case word. */
+  gateway: string
+  /** The gateway's transaction id: with `gateway`, the idempotency key. */
+  providerTxnId: string
+  /** The order the gateway names: its number (`out_trade_no`) or id. */
+  orderNo?: string
+  orderId?: number
+  amountMinor: bigint
+  currency: string
+  paidAt: Date
+}
+
+/**
+ * What happened: `paid` (delivered or awaiting manual/source fulfilment), `duplicate` (this
+ * gateway transaction was already processed: nothing changed), `mismatch` (amount or
+ * currency differ: not delivered, merchant alerted), `unfulfilled` (paid after the
+ * reservation expired and the stock is gone: merchant alerted), `extra` (the order was
+ * already settled by another payment: recorded, merchant alerted).
+ */
+export type PaymentOutcome = 'paid' | 'duplicate' | 'mismatch' | 'unfulfilled' | 'extra'
+
+export interface ConfirmResult {
+  outcome: PaymentOutcome
+  order: Order
+  /** Card items sold to the order by this call (empty unless outcome is `paid`). */
+  soldItemIds: number[]
+  ledgerTransactionId: number | null
+}
+
+interface AuditContext {
+  actor: AuditActor
+  action: string
+  metadata?: Record<string, unknown>
+  ip?: string | null
+}
+
+const GATEWAY = /^[a-z][a-z0-9_]{0,31}$/
+const TXN = /^[\x21-\x7e]{1,128}$/
+
+function bad(message: string): never {
+  throw new DeliveryError('E_PAYMENT_INVALID', message)
+}
+
+export function validateConfirmation(input: PaymentConfirmation) {
+  if (!Number.isSafeInteger(input.tenantId) || input.tenantId <= 0) bad('tenantId')
+  if (typeof input.gateway !== 'string' || !GATEWAY.test(input.gateway)) bad('gateway')
+  if (typeof input.providerTxnId !== 'string' || !TXN.test(input.providerTxnId)) {
+    bad('providerTxnId: 1-128 visible ASCII characters')
+  }
+  if ((input.orderNo === undefined) === (input.orderId === undefined)) bad('orderNo or orderId')
+  if (input.orderNo !== undefined && !/^[A-Z0-9]{1,32}$/.test(input.orderNo)) bad('orderNo')
+  if (input.orderId !== undefined && (!Number.isSafeInteger(input.orderId) || input.orderId <= 0)) {
+    bad('orderId')
+  }
+  if (typeof input.amountMinor !== 'bigint' || input.amountMinor <= 0n) bad('amountMinor > 0n')
+  if (input.amountMinor > 2n ** 63n - 1n) bad('amountMinor out of range')
+  if (typeof input.currency !== 'string' || !/^[A-Z]{3}$/.test(input.currency)) bad('currency')
+  if (!(input.paidAt instanceof Date) || Number.isNaN(input.paidAt.getTime())) bad('paidAt')
+}
+
+/**
+ * The one way an order becomes paid (gateway callbacks and the merchant's offline
+ * mark-paid both come here). One unit of work, in this order:
+ *
+ * 1. lock the order row (`FOR UPDATE`): concurrent confirmations of the same order, and
+ *    the reservation expiry, queue behind it;
+ * 2. insert the payment, `ON CONFLICT (tenant_id, gateway, provider_txn_id) DO NOTHING`:
+ *    a replay finds its row and changes nothing (`duplicate`);
+ * 3. amount and currency must match exactly, else `payment_mismatch` (stock released, no
+ *    delivery, merchant alerted);
+ * 4. an expired order re-reserves if stock remains, else `paid_unfulfilled`;
+ * 5. reserved items → sold to the order's line (conditional update, count checked),
+ *    delivery record, order `delivered` (card, text) or `paid` (manual, source);
+ * 6. ledger: external_world → gateway_clearing:<gateway> → tenant_pending (platform fee 0
+ *    until payments define it) with its settlement lot (`recordPendingRevenue`), idempotent
+ *    on `order:<order_no>:paid`;
+ * 7. last, the shop's audit record (lock order: balances → ledger head → audit head).
+ *
+ * After commit the caller dispatches the delivery mail (`afterPayment`).
+ */
+export async function confirmPayment(
+  input: PaymentConfirmation,
+  options: { tenant?: TenantRef; audit?: AuditContext } = {}
+): Promise<ConfirmResult> {
+  validateConfirmation(input)
+  const tenant = options.tenant ?? (await tenantDirectory.findById(input.tenantId))
+  if (!tenant || tenant.id !== input.tenantId) {
+    throw new DeliveryError('E_ORDER_NOT_FOUND', 'no such order')
+  }
+  const result = await withTenant((trx) => confirmPaymentIn(trx, input, options.audit), tenant)
+  if (result.outcome === 'paid') await afterPayment(tenant, result.order)
+  return result
+}
+
+async function lockOrder(trx: TransactionClientContract, input: PaymentConfirmation) {
+  const by = input.orderId !== undefined ? 'id = ?' : 'order_no = ?'
+  const { rows } = await trx.rawQuery(
+    `SELECT ${ORDER_COLUMNS} FROM orders WHERE tenant_id = ? AND ${by} FOR UPDATE`,
+    [input.tenantId, input.orderId ?? input.orderNo!]
+  )
+  if (!rows[0]) throw new DeliveryError('E_ORDER_NOT_FOUND', 'no such order')
+  return toOrder(rows[0])
+}
+
+async function event(
+  trx: TransactionClientContract,
+  order: Order,
+  kind: string,
+  data: Record<string, unknown> = {}
+) {
+  await trx
+    .table('order_events')
+    .insert({ tenant_id: order.tenantId, order_id: order.id, kind, data: JSON.stringify(data) })
+}
+
+async function setStatus(
+  trx: TransactionClientContract,
+  order: Order,
+  status: Order['status'],
+  extra: Record<string, unknown> = {}
+): Promise<Order> {
+  const sets = Object.keys(extra).map((k) => `${k} = ?`)
+  const { rows } = await trx.rawQuery(
+    `UPDATE orders SET status = ?, updated_at = now()${sets.length ? ', ' + sets.join(', ') : ''}
+      WHERE tenant_id = ? AND id = ? RETURNING ${ORDER_COLUMNS}`,
+    [status, ...Object.values(extra), order.tenantId, order.id] as any[]
+  )
+  return toOrder(rows[0])
+}
+
+/** The merchant's alert: an order event now; a notification channel reads these later. */
+async function alertMerchant(
+  trx: TransactionClientContract,
+  order: Order,
+  reason: string,
+  data: Record<string, unknown> = {}
+) {
+  await event(trx, order, 'merchant_alerted', { reason, ...data })
+  logger.warn({ tenantId: order.tenantId, orderNo: order.orderNo, reason }, 'order needs attention')
+}
+
+/** {@link confirmPayment} on an open transaction of the order's shop. */
+export async function confirmPaymentIn(
+  trx: TransactionClientContract,
+  input: PaymentConfirmation,
+  audit?: AuditContext
+): Promise<ConfirmResult> {
+  let order = await lockOrder(trx, input)
+  const paymentData = {
+    gateway: input.gateway,
+    providerTxnId: input.providerTxnId,
+    amountMinor: input.amountMinor.toString(),
+    currency: input.currency,
+  }
+
+  const matches = input.amountMinor === order.amountMinor && input.currency === order.currency
+  const open = order.status === 'pending' || order.status === 'expired'
+  const outcomeColumn = !open ? 'extra' : matches ? 'applied' : 'mismatch'
+  const inserted = await trx.rawQuery(
+    `INSERT INTO payments (tenant_id, order_id, gateway, provider_txn_id, amount_minor, currency, outcome, paid_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (tenant_id, gateway, provider_txn_id) DO NOTHING
+     RETURNING id`,
+    [
+      order.tenantId,
+      order.id,
+      input.gateway,
+      input.providerTxnId,
+      input.amountMinor.toString(),
+      input.currency,
+      outcomeColumn,
+      input.paidAt,
+    ]
+  )
+  if (!inserted.rows.length) {
+    const existing = await trx
+      .from('payments')
+      .where({
+        tenant_id: order.tenantId,
+        gateway: input.gateway,
+        provider_txn_id: input.providerTxnId,
+      })
+      .select('order_id')
+      .first()
+    if (Number(existing?.order_id) !== order.id) {
+      throw new DeliveryError('E_PAYMENT_CONFLICT', 'this gateway transaction paid another order')
+    }
+    return { outcome: 'duplicate', order, soldItemIds: [], ledgerTransactionId: null }
+  }
+
+  if (!open) {
+    // Already settled (or mismatched / cancelled): a second payment is money to give back.
+    await event(trx, order, 'payment_extra', paymentData)
+    await alertMerchant(trx, order, 'extra_payment', paymentData)
+    return { outcome: 'extra', order, soldItemIds: [], ledgerTransactionId: null }
+  }
+
+  if (!matches) {
+    await releaseOrderItems(trx, order.tenantId, [order.id])
+    order = await setStatus(trx, order, 'payment_mismatch', { reserved_until: null })
+    await event(trx, order, 'payment_mismatch', {
+      ...paymentData,
+      expectedMinor: order.amountMinor.toString(),
+      expectedCurrency: order.currency,
+    })
+    await alertMerchant(trx, order, 'payment_mismatch')
+    if (audit) await recordTenantAudit(trx, order.tenantId, auditEntry(audit, order, 'mismatch'))
+    return { outcome: 'mismatch', order, soldItemIds: [], ledgerTransactionId: null }
+  }
+
+  const { rows: lines } = await trx.rawQuery(
+    `SELECT l.id, l.product_id, l.quantity, p.type
+       FROM order_lines l JOIN products p ON p.tenant_id = l.tenant_id AND p.id = l.product_id
+      WHERE l.tenant_id = ? AND l.order_id = ? ORDER BY l.id`,
+    [order.tenantId, order.id]
+  )
+
+  let fulfilled = true
+  if (order.status === 'expired') {
+    // Paid after the reservation was released: take stock again if any remains.
+    for (const line of lines.filter((l: any) => l.type === 'card')) {
+      const claimed = await claimItems(
+        trx,
+        order.tenantId,
+        Number(line.product_id),
+        order.id,
+        line.quantity
+      )
+      if (claimed.length !== Number(line.quantity)) fulfilled = false
+    }
+    if (!fulfilled) await releaseOrderItems(trx, order.tenantId, [order.id])
+    await event(trx, order, fulfilled ? 'reserved' : 'reservation_failed', { afterExpiry: true })
+  }
+
+  const soldItemIds: number[] = []
+  let allDelivered = true
+  if (fulfilled) {
+    for (const line of lines) {
+      const lineId = Number(line.id)
+      let itemCount = 0
+      let delivered = true
+      if (line.type === 'card') {
+        const { rows } = await trx.rawQuery(
+          `UPDATE card_items SET status = 'sold', sold_line_id = ?, sold_at = now()
+            WHERE tenant_id = ? AND reserved_order_id = ? AND product_id = ? AND status = 'reserved'
+           RETURNING id`,
+          [lineId, order.tenantId, order.id, line.product_id]
+        )
+        if (rows.length !== Number(line.quantity)) {
+          // Never deliver a partial line; rolling back lets a gateway retry heal.
+          throw new DeliveryError('E_ALLOCATION_FAILED', 'reserved items do not match the line', {
+            expected: Number(line.quantity),
+            found: rows.length,
+          })
+        }
+        itemCount = rows.length
+        soldItemIds.push(...rows.map((r: { id: number }) => Number(r.id)))
+      } else if (line.type === 'text') {
+        itemCount = Number(line.quantity)
+      } else {
+        delivered = false // manual: the merchant fulfils; source: the plugin job does
+      }
+      if (!delivered) allDelivered = false
+      await trx.rawQuery(
+        `INSERT INTO deliveries (tenant_id, order_id, line_id, kind, item_count, delivered_at)
+         VALUES (?, ?, ?, ?, ?, ${delivered ? 'now()' : 'NULL'})`,
+        [order.tenantId, order.id, lineId, line.type, itemCount]
+      )
+    }
+  }
+
+  const status = !fulfilled ? 'paid_unfulfilled' : allDelivered ? 'delivered' : 'paid'
+  order = await setStatus(trx, order, status, {
+    paid_at: input.paidAt,
+    reserved_until: null,
+    ...(status === 'delivered' ? { delivered_at: new Date() } : {}),
+  })
+  await event(trx, order, 'paid', paymentData)
+  if (status === 'delivered') await event(trx, order, 'delivered', { items: soldItemIds.length })
+  if (!fulfilled) await alertMerchant(trx, order, 'paid_unfulfilled')
+
+  // Money: the buyer's payment enters through the gateway and becomes pending revenue.
+  const currency = order.currency
+  const clearing = { type: 'gateway_clearing' as const, subject: input.gateway, currency }
+  const draft: TransactionDraft = {
+    tenantId: order.tenantId,
+    idempotencyKey: `order:${order.orderNo}:paid`,
+    kind: 'order.paid',
+    postings: [
+      { account: { type: 'external_world', currency }, amount: -order.amountMinor },
+      { account: clearing, amount: order.amountMinor },
+      { account: clearing, amount: -order.amountMinor },
+      { account: { type: 'tenant_pending', currency }, amount: order.amountMinor },
+    ],
+    memo: { order: order.orderNo, gateway: input.gateway },
+  }
+  const lot = await recordPendingRevenue(trx, {
+    tenantId: order.tenantId,
+    sourceKind: 'order',
+    sourceRef: order.orderNo,
+    amount: order.amountMinor,
+    currency,
+    occurredAt: input.paidAt,
+    draft,
+  })
+
+  await recordTenantAudit(
+    trx,
+    order.tenantId,
+    auditEntry(audit ?? { actor: { type: 'system' }, action: 'order.paid' }, order, status)
+  )
+  return {
+    outcome: fulfilled ? 'paid' : 'unfulfilled',
+    order,
+    soldItemIds,
+    ledgerTransactionId: lot.revenueTxId,
+  }
+}
+
+function auditEntry(audit: AuditContext, order: Order, result: string) {
+  return {
+    actor: audit.actor,
+    action: audit.action,
+    ip: audit.ip ?? null,
+    target: { type: 'order', id: order.orderNo },
+    metadata: {
+      ...audit.metadata,
+      result,
+      amountMinor: order.amountMinor.toString(),
+      currency: order.currency,
+    },
+  }
+}
+
+/**
+ * After the payment committed: queue the delivery mail. A failure here never undoes the
+ * payment (it is logged; the order page still shows the delivery).
+ */
+export async function afterPayment(tenant: TenantRef, order: Order) {
+  try {
+    const { dispatch } = await import('#jobs')
+    const { DeliveryMailJob } = await import('#delivery/orders/jobs')
+    await dispatch(
+      DeliveryMailJob,
+      { tenantId: tenant.id, orderId: order.id },
+      { idempotencyKey: `order-${order.orderNo}` }
+    )
+  } catch (error) {
+    logger.error(
+      { tenantId: tenant.id, orderNo: order.orderNo, err: (error as Error).message },
+      'delivery mail not queued'
+    )
+  }
+}
