@@ -31,10 +31,12 @@ export const controllers = {
     Balance: () => import('#controllers/merchant/balance_controller'),
     Dashboard: () => import('#controllers/merchant/dashboard_controller'),
     Invitations: () => import('#controllers/merchant/invitations_controller'),
+    Products: () => import('#controllers/merchant/products_controller'),
     Session: () => import('#controllers/merchant/session_controller'),
     Staff: () => import('#controllers/merchant/staff_controller'),
     StaffInvitations: () => import('#controllers/merchant/staff_invitations_controller'),
     Statements: () => import('#controllers/merchant/statements_controller'),
+    Stock: () => import('#controllers/merchant/stock_controller'),
     Withdrawals: () => import('#controllers/merchant/withdrawals_controller'),
   },
   platform: {
