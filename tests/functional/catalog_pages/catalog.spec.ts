@@ -275,3 +275,94 @@ test.group('catalog pages / stock import', (group) => {
     assert.notInclude(await actionsOf(shop), 'stock.imported')
   })
 })
+
+test.group('catalog pages / edit and refusals', (group) => {
+  group.each.setup(() => resetState())
+
+  test('staff edits a product; a text product needs its text', async ({ client, assert }) => {
+    const { shop } = await shopWithOwner('cat-shop')
+    const staff = await createUser('staff@cat-shop.test')
+    await addMember(shop, staff, 'staff')
+    const product = await cardProduct(shop)
+
+    const form = await client
+      .get(`/merchant/products/${product.id}/edit`)
+      .header('host', hostOf(shop))
+      .loginAs(staff)
+    form.assertStatus(200)
+    form.assertTextIncludes('value="9.90"')
+
+    const missingText = await client
+      .put(`/merchant/products/${product.id}`)
+      .header('host', hostOf(shop))
+      .loginAs(staff)
+      .form({ ...VALID, type: 'text', text_content: '' })
+      .withCsrfToken()
+      .redirects(0)
+    missingText.assertStatus(422)
+    missingText.assertTextIncludes('A text product needs its text content.')
+
+    const response = await client
+      .put(`/merchant/products/${product.id}`)
+      .header('host', hostOf(shop))
+      .loginAs(staff)
+      .form({ ...VALID, name: 'Renamed', price: '1.5', status: 'paused' })
+      .withCsrfToken()
+      .redirects(0)
+    response.assertStatus(302)
+    const [row] = await productsOf(shop)
+    assert.equal(row.name, 'Renamed')
+    assert.equal(row.price, '150')
+    assert.equal(row.status, 'paused')
+    assert.equal(row.type, 'card')
+    assert.include(await actionsOf(shop), 'product.updated')
+  })
+
+  test('a GBK-encoded upload and a .pdf upload are refused, nothing written', async ({
+    client,
+    assert,
+  }) => {
+    const { shop, owner } = await shopWithOwner('cat-shop')
+    const product = await cardProduct(shop)
+    const dir = await mkdtemp(join(tmpdir(), 'catalog-'))
+    const gbk = join(dir, 'keys.txt')
+    // "卡密" in GBK followed by ASCII lines: not UTF-8.
+    await writeFile(
+      gbk,
+      Buffer.concat([Buffer.from([0xbf, 0xa8, 0xc3, 0xdc]), Buffer.from('\nK1\n')])
+    )
+    const encoding = await client
+      .post(`/merchant/products/${product.id}/stock`)
+      .header('host', hostOf(shop))
+      .header('accept-language', 'zh-CN')
+      .loginAs(owner)
+      .field('format', 'line')
+      .file('file', gbk)
+      .withCsrfToken()
+    encoding.assertStatus(422)
+    encoding.assertTextIncludes('不是 UTF-8 文本')
+
+    const pdf = join(dir, 'keys.pdf')
+    await writeFile(pdf, 'K1\nK2\n')
+    const wrongType = await client
+      .post(`/merchant/products/${product.id}/stock`)
+      .header('host', hostOf(shop))
+      .loginAs(owner)
+      .field('format', 'line')
+      .file('file', pdf)
+      .withCsrfToken()
+    wrongType.assertStatus(422)
+    wrongType.assertTextIncludes('Upload a .txt or .csv file.')
+    assert.lengthOf(await cardItemsOf(shop), 0)
+  })
+
+  test('a visitor who is not signed in is sent to the login page', async ({ client }) => {
+    const { shop } = await shopWithOwner('cat-shop')
+    const response = await client
+      .get('/merchant/products')
+      .header('host', hostOf(shop))
+      .redirects(0)
+    response.assertStatus(302)
+    response.assertHeader('location', '/merchant/login')
+  })
+})
