@@ -49,8 +49,11 @@ export const controllers = {
   },
   storefront: {
     Account: () => import('#controllers/storefront/account_controller'),
+    Checkout: () => import('#controllers/storefront/checkout_controller'),
     ForgotPassword: () => import('#controllers/storefront/forgot_password_controller'),
     Home: () => import('#controllers/storefront/home_controller'),
+    Order: () => import('#controllers/storefront/order_controller'),
+    Product: () => import('#controllers/storefront/product_controller'),
     Registration: () => import('#controllers/storefront/registration_controller'),
     ResetPassword: () => import('#controllers/storefront/reset_password_controller'),
     Session: () => import('#controllers/storefront/session_controller'),
