@@ -7,6 +7,7 @@ import {
   getProduct,
   listProducts,
   saveProduct,
+  ProductTypeLockedError,
 } from '#actions/merchant/catalog/catalog'
 
 /** The shop's products (any member: owners and staff manage the catalog). */
@@ -69,6 +70,10 @@ export default class ProductsController {
       ctx.session.flash('notice', ctx.i18n.t('catalog.products.saved'))
       return ctx.response.redirect(`/merchant/products/${saved.id}/edit`)
     } catch (error) {
+      if (error instanceof ProductTypeLockedError) {
+        ctx.response.status(422)
+        return this.#form(ctx, productId, values, { type: 'type_locked' })
+      }
       if (!(error instanceof DeliveryError)) throw error
       ctx.response.status(422)
       return this.#form(ctx, productId, values, { form: 'invalid' })

@@ -1,4 +1,6 @@
 import { test } from '@japa/runner'
+import { readFileSync } from 'node:fs'
+import app from '@adonisjs/core/services/app'
 import { writeFile, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -364,5 +366,41 @@ test.group('catalog pages / edit and refusals', (group) => {
       .redirects(0)
     response.assertStatus(302)
     response.assertHeader('location', '/merchant/login')
+  })
+})
+
+test('catalog.json has the same keys in en and zh-CN', ({ assert }) => {
+  const flat = (value: any, prefix = ''): string[] =>
+    typeof value === 'object' && value !== null
+      ? Object.entries(value).flatMap(([k, v]) => flat(v, prefix ? `${prefix}.${k}` : k))
+      : [prefix]
+  const keys = (locale: string) =>
+    flat(JSON.parse(readFileSync(app.languageFilesPath(locale, 'catalog.json'), 'utf8'))).sort()
+  assert.deepEqual(keys('zh-CN'), keys('en'))
+})
+
+test.group('catalog pages / type change', (group) => {
+  group.each.setup(() => resetState())
+
+  test('a card product with stock keeps its type', async ({ client, assert }) => {
+    const { shop, owner } = await shopWithOwner('cat-shop')
+    const product = await cardProduct(shop)
+    await client
+      .post(`/merchant/products/${product.id}/stock`)
+      .header('host', hostOf(shop))
+      .loginAs(owner)
+      .fields({ format: 'line', secrets: 'K1\n' })
+      .withCsrfToken()
+    const response = await client
+      .put(`/merchant/products/${product.id}`)
+      .header('host', hostOf(shop))
+      .loginAs(owner)
+      .form({ ...VALID, type: 'manual' })
+      .withCsrfToken()
+      .redirects(0)
+    response.assertStatus(422)
+    response.assertTextIncludes('has card stock')
+    const [row] = await productsOf(shop)
+    assert.equal(row.type, 'card')
   })
 })

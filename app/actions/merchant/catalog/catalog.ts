@@ -30,6 +30,13 @@ export class ProductNotFoundException extends Exception {
   }
 }
 
+/** A card product that has stock cannot change its type (its items would be orphaned). */
+export class ProductTypeLockedError extends Error {
+  constructor() {
+    super('E_PRODUCT_TYPE_LOCKED')
+  }
+}
+
 /** Price in minor units → `12.50` (two decimals). */
 export function formatMinor(minor: bigint) {
   const sign = minor < 0n ? '-' : ''
@@ -98,6 +105,13 @@ export async function saveProduct(
   return withTenant(async (trx) => {
     const existing = productId === null ? null : await findProduct(trx, tenant.id, productId)
     if (productId !== null && !existing) throw new ProductNotFoundException('No such product')
+    if (existing && existing.type !== data.type) {
+      const stock = await trx
+        .from('card_items')
+        .where({ tenant_id: tenant.id, product_id: existing.id })
+        .first()
+      if (stock) throw new ProductTypeLockedError()
+    }
     const input: NewProduct = {
       tenantId: tenant.id,
       categoryId: await categoryId(trx, tenant.id, data.categoryName),
