@@ -27,6 +27,8 @@ export default class CheckoutController {
       return response.redirect(back)
     }
     await consumeCheckout(tenant, request.ip())
+    // A shop under review is visible but buyers cannot order yet (docs: Merchant dashboard).
+    if (tenant.status !== 'active') return fail('not_open')
     const parsed = parseCheckout(request.only(['quantity', 'contactEmail', 'queryPassword']))
     if (!parsed.ok) return fail(parsed.field)
     try {

@@ -195,6 +195,33 @@ test.group('shop orders / catalog and checkout', (group) => {
     assert.deepEqual(await footprint(shop), before)
   })
 
+  test('a shop under review takes no orders; another shop product is 404', async ({
+    client,
+    assert,
+  }) => {
+    const shop = await createShop(slug(), 'pending_review')
+    const product = await productOf(shop)
+    await addItems(shop, product, 2)
+    const before = await footprint(shop)
+    const res = await checkout(client, shop, product.id, {
+      quantity: '1',
+      contactEmail: 'ann@example.test',
+    })
+    res.assertStatus(302)
+    assert.include(String(res.flashMessage('error')), 'not taking orders')
+    assert.deepEqual(await footprint(shop), before)
+
+    const other = await createShop(slug())
+    const page = await client.get(`/p/${product.id}`).header('host', hostOf(other))
+    page.assertStatus(404)
+    const foreign = await checkout(client, other, product.id, {
+      quantity: '1',
+      contactEmail: 'ann@example.test',
+    })
+    foreign.assertStatus(302)
+    assert.deepEqual(await footprint(shop), before)
+  })
+
   test('checkout is rate limited per IP and shop', async ({ client, assert }) => {
     const shop = await createShop(slug())
     const product = await productOf(shop)
@@ -323,6 +350,49 @@ test.group('shop orders / lookup', (group) => {
       assert.include(res.text(), 'No order matches these details.')
       assert.notInclude(res.text(), 'Waiting for payment')
     }
+  })
+
+  test('the lookup form renders; a delivered order found by lookup audits the reveal', async ({
+    client,
+    assert,
+  }) => {
+    const { shop, order } = await setup(client, 'open sesame')
+    const form = await client.get('/orders/lookup').header('host', hostOf(shop))
+    form.assertStatus(200)
+    assert.include(form.text(), 'action="/orders/lookup"')
+    await pay(shop, order.order_no, BigInt(order.amount_minor), 'T-9', shop.currency)
+    const res = await lookup(
+      client,
+      shop,
+      { orderNo: order.order_no, contactEmail: 'ann@example.test', queryPassword: 'open sesame' },
+      freshIp()
+    )
+    res.assertStatus(200)
+    assert.lengthOf(res.text().match(SECRET) ?? [], 1)
+    const audit = await auditOf(shop)
+    const reveals = audit.filter((a: any) => a.action === 'order.secrets_revealed')
+    assert.lengthOf(reveals, 1)
+  })
+
+  test('5 failures from one IP block that IP for any order no', async ({ client }) => {
+    const { shop, order } = await setup(client, 'open sesame')
+    const ip = freshIp()
+    for (let i = 0; i < 5; i++) {
+      const res = await lookup(
+        client,
+        shop,
+        { orderNo: `NOPE${i}`, contactEmail: 'ann@example.test', queryPassword: 'x' },
+        ip
+      )
+      res.assertStatus(422)
+    }
+    const blocked = await lookup(
+      client,
+      shop,
+      { orderNo: order.order_no, contactEmail: 'ann@example.test', queryPassword: 'open sesame' },
+      ip
+    )
+    blocked.assertStatus(429)
   })
 
   test('5 failures per order no block the lookup, even with the right password', async ({
