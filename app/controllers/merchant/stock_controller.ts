@@ -2,7 +2,11 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { requireMember } from '#middleware/merchant_middleware'
 import { StockImportError, type ImportReport, type StockFormat } from '#delivery/import/index'
 import { STOCK_FORMATS } from '#validators/merchant/catalog'
-import { getProduct, importProductStock } from '#actions/merchant/catalog/catalog'
+import {
+  getProduct,
+  importProductStock,
+  NotCardProductError,
+} from '#actions/merchant/catalog/catalog'
 
 /** Stock import for one product: paste box or a .txt/.csv upload (streamed from tmp). */
 export default class StockController {
@@ -45,6 +49,7 @@ export default class StockController {
       })
       return this.#render(ctx, report, null, format)
     } catch (error) {
+      if (error instanceof NotCardProductError) return this.#fail(ctx, 'not_card', format)
       if (!(error instanceof StockImportError)) throw error
       const key =
         error.code === 'E_STOCK_BINARY_FILE' || error.code === 'E_STOCK_ENCODING'

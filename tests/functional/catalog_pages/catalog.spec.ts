@@ -404,3 +404,32 @@ test.group('catalog pages / type change', (group) => {
     assert.equal(row.type, 'card')
   })
 })
+
+test.group('catalog pages / non-card stock', (group) => {
+  group.each.setup(() => resetState())
+
+  test('stock cannot be imported into a text product', async ({ client, assert }) => {
+    const { shop, owner } = await shopWithOwner('cat-shop')
+    const product = await withTenant(async (trx) => {
+      const category = await createCategory(trx, { tenantId: shop.id, name: 'Texts' })
+      return createProduct(trx, {
+        tenantId: shop.id,
+        categoryId: category.id,
+        name: 'Guide',
+        type: 'text',
+        priceMinor: 100n,
+        currency: 'CNY',
+        textContent: 'Read me',
+      })
+    }, shop.toRef())
+    const response = await client
+      .post(`/merchant/products/${product.id}/stock`)
+      .header('host', hostOf(shop))
+      .loginAs(owner)
+      .fields({ format: 'line', secrets: 'K1\n' })
+      .withCsrfToken()
+    response.assertStatus(422)
+    response.assertTextIncludes('Only a card-key product takes imported stock.')
+    assert.lengthOf(await cardItemsOf(shop), 0)
+  })
+})

@@ -37,6 +37,13 @@ export class ProductTypeLockedError extends Error {
   }
 }
 
+/** Stock (card secrets) can only be imported into a `card` product. */
+export class NotCardProductError extends Error {
+  constructor() {
+    super('E_PRODUCT_NOT_CARD')
+  }
+}
+
 /** Price in minor units → `12.50` (two decimals). */
 export function formatMinor(minor: bigint) {
   const sign = minor < 0n ? '-' : ''
@@ -175,6 +182,7 @@ export async function importProductStock(input: {
   return withTenant(async (trx) => {
     const product = await findProduct(trx, tenant.id, input.productId, { lock: true })
     if (!product) throw new ProductNotFoundException('No such product')
+    if (product.type !== 'card') throw new NotCardProductError()
     const key = await getDataKey(trx, tenant.id)
     const source = input.filePath ? createReadStream(input.filePath) : (input.text ?? '')
     const report = await importStock(source, {
