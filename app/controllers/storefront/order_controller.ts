@@ -6,6 +6,7 @@ import { lookupOrder, orderByToken, type OrderView } from '#actions/storefront/o
 function privateHeaders(response: HttpContext['response']) {
   response.header('Cache-Control', 'no-store')
   response.header('Referrer-Policy', 'no-referrer')
+  response.header('X-Robots-Tag', 'noindex, nofollow')
 }
 
 /** GET /orders/:token, GET/POST /orders/lookup. */

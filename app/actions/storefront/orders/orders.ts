@@ -124,7 +124,12 @@ async function buildView(
         action: 'order.secrets_revealed',
         target: { type: 'order', id: order.id },
         ip: viewer.ip,
-        metadata: { orderNo: order.orderNo, items: secrets.length, via: viewer.via },
+        metadata: {
+          orderNo: order.orderNo,
+          items: secrets.length,
+          via: viewer.via,
+          guest: viewer.buyerId === null,
+        },
       })
     }
   }
