@@ -21,6 +21,8 @@ const AuditController = () => import('#controllers/merchant/audit_controller')
 const BalanceController = () => import('#controllers/merchant/balance_controller')
 const WithdrawalsController = () => import('#controllers/merchant/withdrawals_controller')
 const StatementsController = () => import('#controllers/merchant/statements_controller')
+const ProductsController = () => import('#controllers/merchant/products_controller')
+const StockController = () => import('#controllers/merchant/stock_controller')
 
 const id = { match: /^[1-9][0-9]{0,15}$/, cast: (value: string) => Number(value) }
 const token = { match: INVITATION_TOKEN_PATTERN }
@@ -70,6 +72,14 @@ router
 
         router.get('/statement', [StatementsController, 'show']).as('statement')
         router.get('/statement.csv', [StatementsController, 'csv']).as('statement.csv')
+
+        router.get('/products', [ProductsController, 'index']).as('products.index')
+        router.get('/products/new', [ProductsController, 'create']).as('products.create')
+        router.post('/products', [ProductsController, 'store']).as('products.store')
+        router.get('/products/:id/edit', [ProductsController, 'edit']).as('products.edit')
+        router.put('/products/:id', [ProductsController, 'update']).as('products.update')
+        router.get('/products/:id/stock', [StockController, 'show']).as('products.stock')
+        router.post('/products/:id/stock', [StockController, 'store']).as('products.stock.store')
       })
       .where('id', id)
       .use(middleware.merchant())

@@ -17,6 +17,9 @@ const SessionController = () => import('#controllers/storefront/session_controll
 const AccountController = () => import('#controllers/storefront/account_controller')
 const ForgotPasswordController = () => import('#controllers/storefront/forgot_password_controller')
 const ResetPasswordController = () => import('#controllers/storefront/reset_password_controller')
+const ProductController = () => import('#controllers/storefront/product_controller')
+const CheckoutController = () => import('#controllers/storefront/checkout_controller')
+const OrderController = () => import('#controllers/storefront/order_controller')
 
 /**
  * Every storefront page knows whether a buyer is signed in. The lookup runs under the
@@ -32,6 +35,12 @@ async function identifyBuyer(ctx: HttpContext, next: NextFn) {
 router
   .group(() => {
     router.get('/', [HomeController, 'show']).as('storefront.home')
+
+    router.get('/p/:id', [ProductController, 'show']).as('storefront.product')
+    router.post('/p/:id/checkout', [CheckoutController, 'store']).as('storefront.checkout')
+    router.get('/orders/lookup', [OrderController, 'lookupForm']).as('storefront.orders.lookup')
+    router.post('/orders/lookup', [OrderController, 'lookup']).as('storefront.orders.lookup.store')
+    router.get('/orders/:token', [OrderController, 'show']).as('storefront.orders.show')
 
     router
       .group(() => {

@@ -1,0 +1,225 @@
+import { createReadStream } from 'node:fs'
+import { recordTenantAudit } from '#audit'
+import { requireTenant, withTenant } from '#tenancy'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import {
+  availableStock,
+  createCategory,
+  createProduct,
+  findProduct,
+  validateProduct,
+  type NewProduct,
+  type Product,
+} from '#delivery'
+import { getDataKey } from '#delivery/secrets/index'
+import { importStock, type ImportReport, type StockFormat } from '#delivery/import/index'
+import type { ProductFormData } from '#validators/merchant/catalog'
+import type { MerchantMember } from '#actions/merchant/session/find_membership'
+import { Exception } from '@adonisjs/core/exceptions'
+import type { HttpContext } from '@adonisjs/core/http'
+
+/** Not this shop's product (another shop's id is simply not found): 404 page. */
+export class ProductNotFoundException extends Exception {
+  static status = 404
+  static code = 'E_PRODUCT_NOT_FOUND'
+  async report() {}
+  async handle(_error: this, ctx: HttpContext) {
+    const message = ctx.i18n.t('catalog.errors.not_found')
+    ctx.response.status(404)
+    return ctx.response.send(await ctx.view.render('pages/merchant/error', { message }))
+  }
+}
+
+/** A card product that has stock cannot change its type (its items would be orphaned). */
+export class ProductTypeLockedError extends Error {
+  constructor() {
+    super('E_PRODUCT_TYPE_LOCKED')
+  }
+}
+
+/** Stock (card secrets) can only be imported into a `card` product. */
+export class NotCardProductError extends Error {
+  constructor() {
+    super('E_PRODUCT_NOT_CARD')
+  }
+}
+
+/** Price in minor units → `12.50` (two decimals). */
+export function formatMinor(minor: bigint) {
+  const sign = minor < 0n ? '-' : ''
+  const abs = minor < 0n ? -minor : minor
+  return `${sign}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`
+}
+
+export async function listProducts() {
+  const tenant = requireTenant()
+  return withTenant(async (trx) => {
+    const { rows } = await trx.rawQuery(
+      `SELECT p.id, p.name, p.type, p.price_minor::text AS price_minor, p.currency, p.status,
+              c.name AS category
+         FROM products p JOIN categories c ON c.tenant_id = p.tenant_id AND c.id = p.category_id
+        WHERE p.tenant_id = ? ORDER BY p.id`,
+      [tenant.id]
+    )
+    const out = []
+    for (const row of rows) {
+      out.push({
+        id: Number(row.id),
+        name: row.name as string,
+        type: row.type as string,
+        category: row.category as string,
+        price: `${formatMinor(BigInt(row.price_minor))} ${row.currency}`,
+        status: row.status as string,
+        stock: await availableStock(trx, tenant.id, Number(row.id)),
+      })
+    }
+    return out
+  })
+}
+
+export async function getProduct(productId: number) {
+  const tenant = requireTenant()
+  return withTenant(async (trx) => {
+    const product = await findProduct(trx, tenant.id, productId)
+    if (!product) throw new ProductNotFoundException('No such product')
+    const category = await trx
+      .from('categories')
+      .where({ tenant_id: tenant.id, id: product.categoryId })
+      .first()
+    return {
+      product,
+      categoryName: category?.name as string,
+      stock: await availableStock(trx, tenant.id, product.id),
+    }
+  })
+}
+
+async function categoryId(trx: TransactionClientContract, tenantId: number, name: string) {
+  const found = await trx.from('categories').where({ tenant_id: tenantId, name }).first()
+  if (found) return Number(found.id)
+  const created = await createCategory(trx, { tenantId, name })
+  return created.id
+}
+
+/** Create (productId null) or update a product; one transaction, so a failure writes nothing. */
+export async function saveProduct(
+  member: MerchantMember,
+  productId: number | null,
+  data: ProductFormData,
+  ip: string
+): Promise<Product | { id: number }> {
+  const tenant = requireTenant()
+  return withTenant(async (trx) => {
+    const existing = productId === null ? null : await findProduct(trx, tenant.id, productId)
+    if (productId !== null && !existing) throw new ProductNotFoundException('No such product')
+    if (existing && existing.type !== data.type) {
+      const stock = await trx
+        .from('card_items')
+        .where({ tenant_id: tenant.id, product_id: existing.id })
+        .first()
+      if (stock) throw new ProductTypeLockedError()
+    }
+    const input: NewProduct = {
+      tenantId: tenant.id,
+      categoryId: await categoryId(trx, tenant.id, data.categoryName),
+      name: data.name,
+      type: data.type,
+      priceMinor: data.priceMinor,
+      currency: tenant.currency,
+      minQuantity: data.minQuantity,
+      maxQuantity: data.maxQuantity,
+      status: data.status,
+      visibility: data.visibility,
+      textContent: data.type === 'text' ? data.textContent : null,
+    }
+    validateProduct(input)
+    let id: number
+    if (!existing) {
+      const created = await createProduct(trx, input)
+      id = created.id
+    } else {
+      id = existing.id
+      await trx.rawQuery(
+        `UPDATE products SET category_id = ?, name = ?, type = ?, price_minor = ?, min_quantity = ?,
+            max_quantity = ?, status = ?, visibility = ?, text_content = ?, updated_at = now()
+          WHERE tenant_id = ? AND id = ?`,
+        [
+          input.categoryId,
+          input.name.trim(),
+          input.type,
+          input.priceMinor.toString(),
+          input.minQuantity!,
+          input.maxQuantity ?? null,
+          input.status!,
+          input.visibility!,
+          input.textContent ?? null,
+          tenant.id,
+          id,
+        ] as any[]
+      )
+    }
+    await recordTenantAudit(trx, tenant.id, {
+      actor: { type: 'user', id: member.userId },
+      action: existing ? 'product.updated' : 'product.created',
+      target: { type: 'product', id },
+      ip,
+      metadata: { name: input.name, type: input.type, status: input.status },
+    })
+    return { id }
+  })
+}
+
+/** Import stock from pasted text or an uploaded file's tmp path (streamed). */
+export async function importProductStock(input: {
+  member: MerchantMember
+  productId: number
+  format: StockFormat
+  text: string | null
+  filePath: string | null
+  ip: string
+}): Promise<ImportReport> {
+  const tenant = requireTenant()
+  return withTenant(async (trx) => {
+    const product = await findProduct(trx, tenant.id, input.productId, { lock: true })
+    if (!product) throw new ProductNotFoundException('No such product')
+    if (product.type !== 'card') throw new NotCardProductError()
+    const key = await getDataKey(trx, tenant.id)
+    const source = input.filePath ? createReadStream(input.filePath) : (input.text ?? '')
+    const report = await importStock(source, {
+      format: input.format,
+      csvColumns: input.format === 'csv' ? { secret: 0, password: 1 } : undefined,
+      key,
+      write: async (rows) => {
+        const values = rows.map(() => '(?, ?, ?, ?, ?)').join(', ')
+        const bindings = rows.flatMap((r) => [
+          tenant.id,
+          product.id,
+          r.ciphertext,
+          r.secretHash,
+          r.keyVersion,
+        ])
+        const result = await trx.rawQuery(
+          `INSERT INTO card_items (tenant_id, product_id, secret_ciphertext, secret_hash, key_version)
+           VALUES ${values} ON CONFLICT (tenant_id, product_id, secret_hash) DO NOTHING`,
+          bindings as any[]
+        )
+        return Number(result.rowCount)
+      },
+    })
+    await recordTenantAudit(trx, tenant.id, {
+      actor: { type: 'user', id: input.member.userId },
+      action: 'stock.imported',
+      target: { type: 'product', id: product.id },
+      ip: input.ip,
+      metadata: {
+        format: input.format,
+        added: report.added,
+        duplicatesInFile: report.duplicatesInFile,
+        duplicatesInStock: report.duplicatesInStock,
+        invalid: report.invalidCount,
+        blank: report.blank,
+      },
+    })
+    return report
+  })
+}

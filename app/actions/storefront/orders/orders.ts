@@ -1,0 +1,216 @@
+import { timingSafeEqual } from 'node:crypto'
+import hash from '@adonisjs/core/services/hash'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import { withTenant, type TenantRef } from '#tenancy'
+import { recordTenantAudit } from '#audit'
+import {
+  availableStock,
+  findProduct,
+  hashPublicToken,
+  toOrder,
+  type Order,
+  type Product,
+} from '#delivery'
+import { ORDER_COLUMNS } from '#delivery/orders/order'
+import { PRODUCT_COLUMNS, toProduct } from '#delivery/catalog/products'
+import { decryptSecret } from '#delivery/secrets/index'
+import { beforeLookup, lookupFailed } from '#actions/storefront/orders/limits'
+
+/** A product as the storefront shows it: stock only as the product's setting allows. */
+export interface ShopProduct {
+  id: number
+  name: string
+  price: string
+  currency: string
+  soldOut: boolean
+  /** Exact count when `stockDisplay` is `exact`, otherwise null. */
+  stock: number | null
+  stockDisplay: Product['stockDisplay']
+  minQuantity: number
+  maxQuantity: number | null
+}
+
+/** Minor units as a decimal string (bigint-safe, 2 decimals). */
+export function formatMinor(minor: bigint) {
+  const neg = minor < 0n
+  const abs = neg ? -minor : minor
+  const s = `${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`
+  return neg ? `-${s}` : s
+}
+
+async function present(trx: TransactionClientContract, p: Product): Promise<ShopProduct> {
+  const stock = p.type === 'card' ? await availableStock(trx, p.tenantId, p.id) : null
+  return {
+    id: p.id,
+    name: p.name,
+    price: formatMinor(p.priceMinor),
+    currency: p.currency,
+    soldOut: stock !== null && stock < p.minQuantity,
+    stock: p.stockDisplay === 'exact' ? stock : null,
+    stockDisplay: p.stockDisplay,
+    minQuantity: p.minQuantity,
+    maxQuantity: p.maxQuantity,
+  }
+}
+
+/** Active, public products of the shop, with price and stock display. */
+export function listShopProducts(tenant: TenantRef) {
+  return withTenant(async (trx) => {
+    const { rows } = await trx.rawQuery(
+      `SELECT ${PRODUCT_COLUMNS} FROM products
+        WHERE tenant_id = ? AND status = 'active' AND visibility = 'public'
+        ORDER BY id LIMIT 200`,
+      [tenant.id]
+    )
+    const out: ShopProduct[] = []
+    for (const row of rows) out.push(await present(trx, toProduct(row)))
+    return out
+  }, tenant)
+}
+
+/** One active product of the shop (public or hidden-by-link), or null. */
+export function shopProduct(tenant: TenantRef, productId: number) {
+  return withTenant(async (trx) => {
+    const p = await findProduct(trx, tenant.id, productId)
+    if (!p || p.status !== 'active') return null
+    return present(trx, p)
+  }, tenant)
+}
+
+export interface OrderView {
+  order: Order
+  amount: string
+  productName: string
+  quantity: number
+  events: { kind: string; at: Date }[]
+  /** Plaintext card secrets: only for delivered orders. */
+  secrets: string[]
+}
+
+/**
+ * Build the order page: timeline, and for delivered orders the decrypted card secrets, with
+ * one `order.secrets_revealed` audit row per view (never the secret itself).
+ */
+async function buildView(
+  trx: TransactionClientContract,
+  tenant: TenantRef,
+  order: Order,
+  viewer: { ip: string; buyerId: number | null; via: 'token' | 'lookup' }
+): Promise<OrderView> {
+  const line = await trx
+    .from('order_lines')
+    .where({ tenant_id: tenant.id, order_id: order.id })
+    .select('quantity')
+    .first()
+  const product = await findProduct(trx, tenant.id, order.productId)
+  const events = await trx
+    .from('order_events')
+    .where({ tenant_id: tenant.id, order_id: order.id })
+    .orderBy('id')
+    .select('kind', 'created_at')
+  const secrets: string[] = []
+  if (order.status === 'delivered') {
+    const items = await trx
+      .from('card_items')
+      .where({ tenant_id: tenant.id, reserved_order_id: order.id, status: 'sold' })
+      .orderBy('id')
+      .select('secret_ciphertext')
+    for (const item of items) {
+      secrets.push(await decryptSecret(trx, tenant.id, item.secret_ciphertext))
+    }
+    if (secrets.length) {
+      await recordTenantAudit(trx, tenant.id, {
+        actor: { type: 'buyer', id: viewer.buyerId },
+        action: 'order.secrets_revealed',
+        target: { type: 'order', id: order.id },
+        ip: viewer.ip,
+        metadata: {
+          orderNo: order.orderNo,
+          items: secrets.length,
+          via: viewer.via,
+          guest: viewer.buyerId === null,
+        },
+      })
+    }
+  }
+  return {
+    order,
+    amount: formatMinor(order.amountMinor),
+    productName: product?.name ?? '',
+    quantity: Number(line?.quantity ?? 0),
+    events: events.map((e: any) => ({ kind: e.kind, at: new Date(e.created_at) })),
+    secrets,
+  }
+}
+
+/** The order of this shop whose public token is `token`, as a page view; null if none. */
+export function orderByToken(
+  tenant: TenantRef,
+  token: string,
+  viewer: { ip: string; buyerId: number | null }
+) {
+  if (typeof token !== 'string' || token.length < 16 || token.length > 128) {
+    return Promise.resolve(null)
+  }
+  return withTenant(async (trx) => {
+    const { rows } = await trx.rawQuery(
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE tenant_id = ? AND public_token_hash = ?`,
+      [tenant.id, hashPublicToken(token)]
+    )
+    if (!rows[0]) return null
+    return buildView(trx, tenant, toOrder(rows[0]), { ...viewer, via: 'token' })
+  }, tenant)
+}
+
+let dummyHash: Promise<string> | undefined
+const dummy = () => (dummyHash ??= hash.make('lianka-order-lookup-timing-equaliser'))
+
+function sameText(a: string, b: string) {
+  const x = Buffer.from(a.trim().toLowerCase())
+  const y = Buffer.from(b.trim().toLowerCase())
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+export interface LookupInput {
+  orderNo: string
+  contactEmail: string
+  queryPassword: string
+  ip: string
+  buyerId: number | null
+}
+
+/**
+ * Look an order up by order no + contact email + query password. Every mismatch (no such
+ * order, no query password set, wrong email, wrong password) returns null alike, after the
+ * same hash work. Rate limited per IP and per order no (ORDER_LIMITS).
+ * @throws StorefrontThrottledException
+ */
+export async function lookupOrder(tenant: TenantRef, input: LookupInput) {
+  const orderNo = String(input.orderNo ?? '')
+    .trim()
+    .slice(0, 64)
+  await beforeLookup(tenant, input.ip, orderNo)
+  const found = await withTenant(async (trx) => {
+    const { rows } = await trx.rawQuery(
+      `SELECT ${ORDER_COLUMNS}, query_password_hash FROM orders WHERE tenant_id = ? AND order_no = ?`,
+      [tenant.id, orderNo]
+    )
+    return rows[0] ?? null
+  }, tenant)
+  const storedHash: string | null = found?.query_password_hash ?? null
+  const passwordOk = await hash.verify(storedHash ?? (await dummy()), String(input.queryPassword))
+  const emailOk = found ? sameText(found.contact_email, String(input.contactEmail)) : false
+  if (!found || !storedHash || !passwordOk || !emailOk) {
+    await lookupFailed(tenant, input.ip, orderNo)
+    return null
+  }
+  return withTenant(
+    (trx) =>
+      buildView(trx, tenant, toOrder(found), {
+        ip: input.ip,
+        buyerId: input.buyerId,
+        via: 'lookup',
+      }),
+    tenant
+  )
+}

@@ -1,0 +1,55 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { requireTenant } from '#tenancy'
+import { createOrder, DeliveryError } from '#delivery'
+import { parseCheckout } from '#validators/storefront/checkout'
+import { consumeCheckout } from '#actions/storefront/orders/limits'
+
+/** Checkout error codes → message keys (shop_orders.errors.*). */
+const ERROR_KEYS: Record<string, string> = {
+  E_SOLD_OUT: 'sold_out',
+  E_INVALID_QUANTITY: 'quantity',
+  E_QUANTITY_OUT_OF_RANGE: 'quantity_range',
+  E_BUYER_LIMIT: 'buyer_limit',
+  E_PRODUCT_NOT_FOUND: 'unavailable',
+  E_PRODUCT_UNAVAILABLE: 'unavailable',
+}
+
+/** POST /p/:id/checkout — creates a pending order; the price comes from the server only. */
+export default class CheckoutController {
+  async store({ params, request, response, session, i18n, auth }: HttpContext) {
+    const tenant = requireTenant()
+    const productId = Number(params.id)
+    if (!Number.isSafeInteger(productId) || productId <= 0) return response.notFound('Not found')
+    const back = `/p/${productId}`
+    const fail = (key: string) => {
+      session.flashOnly(['quantity', 'contactEmail'])
+      session.flash('error', i18n.t(`shop_orders.errors.${key}`))
+      return response.redirect(back)
+    }
+    await consumeCheckout(tenant, request.ip())
+    // A shop under review is visible but buyers cannot order yet (docs: Merchant dashboard).
+    if (tenant.status !== 'active') return fail('not_open')
+    const parsed = parseCheckout(request.only(['quantity', 'contactEmail', 'queryPassword']))
+    if (!parsed.ok) return fail(parsed.field)
+    try {
+      const created = await createOrder({
+        tenant,
+        productId,
+        quantity: parsed.form.quantity,
+        contactEmail: parsed.form.contactEmail,
+        queryPassword: parsed.form.queryPassword,
+        buyerId: auth.use('buyer').user?.id ?? null,
+      })
+      return response.redirect(`/orders/${created.publicToken}`)
+    } catch (error) {
+      if (error instanceof DeliveryError) {
+        if (error.code === 'E_CHECKOUT_INVALID') {
+          const field = String(error.details.field ?? 'contactEmail')
+          return fail(['queryPassword', 'contactEmail'].includes(field) ? field : 'contactEmail')
+        }
+        return fail(ERROR_KEYS[error.code] ?? 'unavailable')
+      }
+      throw error
+    }
+  }
+}
