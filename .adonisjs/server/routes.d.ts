@@ -67,7 +67,19 @@ export type ScannedRoutes = {
     'merchant.withdrawals.store': { paramsTuple?: []; params?: {} }
     'merchant.statement': { paramsTuple?: []; params?: {} }
     'merchant.statement.csv': { paramsTuple?: []; params?: {} }
+    'merchant.products.index': { paramsTuple?: []; params?: {} }
+    'merchant.products.create': { paramsTuple?: []; params?: {} }
+    'merchant.products.store': { paramsTuple?: []; params?: {} }
+    'merchant.products.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.stock': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.stock.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.home': { paramsTuple?: []; params?: {} }
+    'storefront.product': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'storefront.checkout': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'storefront.orders.lookup': { paramsTuple?: []; params?: {} }
+    'storefront.orders.lookup.store': { paramsTuple?: []; params?: {} }
+    'storefront.orders.show': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.register': { paramsTuple?: []; params?: {} }
     'storefront.register.store': { paramsTuple?: []; params?: {} }
     'storefront.login': { paramsTuple?: []; params?: {} }
@@ -115,7 +127,14 @@ export type ScannedRoutes = {
     'merchant.withdrawals.index': { paramsTuple?: []; params?: {} }
     'merchant.statement': { paramsTuple?: []; params?: {} }
     'merchant.statement.csv': { paramsTuple?: []; params?: {} }
+    'merchant.products.index': { paramsTuple?: []; params?: {} }
+    'merchant.products.create': { paramsTuple?: []; params?: {} }
+    'merchant.products.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.stock': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.home': { paramsTuple?: []; params?: {} }
+    'storefront.product': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'storefront.orders.lookup': { paramsTuple?: []; params?: {} }
+    'storefront.orders.show': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.register': { paramsTuple?: []; params?: {} }
     'storefront.login': { paramsTuple?: []; params?: {} }
     'storefront.forgot': { paramsTuple?: []; params?: {} }
@@ -158,7 +177,14 @@ export type ScannedRoutes = {
     'merchant.withdrawals.index': { paramsTuple?: []; params?: {} }
     'merchant.statement': { paramsTuple?: []; params?: {} }
     'merchant.statement.csv': { paramsTuple?: []; params?: {} }
+    'merchant.products.index': { paramsTuple?: []; params?: {} }
+    'merchant.products.create': { paramsTuple?: []; params?: {} }
+    'merchant.products.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.stock': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.home': { paramsTuple?: []; params?: {} }
+    'storefront.product': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'storefront.orders.lookup': { paramsTuple?: []; params?: {} }
+    'storefront.orders.show': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.register': { paramsTuple?: []; params?: {} }
     'storefront.login': { paramsTuple?: []; params?: {} }
     'storefront.forgot': { paramsTuple?: []; params?: {} }
@@ -196,6 +222,10 @@ export type ScannedRoutes = {
     'merchant.api_tokens.store': { paramsTuple?: []; params?: {} }
     'merchant.withdrawals.preview': { paramsTuple?: []; params?: {} }
     'merchant.withdrawals.store': { paramsTuple?: []; params?: {} }
+    'merchant.products.store': { paramsTuple?: []; params?: {} }
+    'merchant.products.stock.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'storefront.checkout': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'storefront.orders.lookup.store': { paramsTuple?: []; params?: {} }
     'storefront.register.store': { paramsTuple?: []; params?: {} }
     'storefront.login.store': { paramsTuple?: []; params?: {} }
     'storefront.forgot.store': { paramsTuple?: []; params?: {} }
@@ -205,6 +235,7 @@ export type ScannedRoutes = {
   }
   PUT: {
     'merchant.staff.role': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
   }
   DELETE: {
