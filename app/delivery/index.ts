@@ -12,6 +12,7 @@ export {
   createProduct,
   findProduct,
   availableStock,
+  availableStockByProduct,
   validateProduct,
 } from '#delivery/catalog/products'
 export type {

@@ -2,8 +2,8 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { requireMember } from '#middleware/merchant_middleware'
 import { DeliveryError } from '#delivery'
 import { validateProductForm, type FormErrors } from '#validators/merchant/catalog'
+import { formatMinor } from '#ledger/settlement/format'
 import {
-  formatMinor,
   getProduct,
   listProducts,
   saveProduct,
@@ -32,7 +32,7 @@ export default class ProductsController {
         name: product.name,
         category: categoryName,
         type: product.type,
-        price: formatMinor(product.priceMinor),
+        price: formatMinor(product.priceMinor, product.currency),
         min_quantity: String(product.minQuantity),
         max_quantity: product.maxQuantity === null ? '' : String(product.maxQuantity),
         status: product.status,

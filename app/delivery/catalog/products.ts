@@ -179,6 +179,22 @@ export async function findProduct(
 }
 
 /** Stock as the storefront may show it (`exact` count, `in stock` yes/no, or nothing). */
+/** Available stock of several products in one query (products without items are absent → 0). */
+export async function availableStockByProduct(
+  trx: TransactionClientContract,
+  tenantId: number,
+  productIds: number[]
+): Promise<Map<number, number>> {
+  if (!productIds.length) return new Map()
+  const { rows } = await trx.rawQuery(
+    `SELECT product_id, count(*)::int AS n FROM card_items
+      WHERE tenant_id = ? AND product_id = ANY(?::bigint[]) AND status = 'available'
+      GROUP BY product_id`,
+    [tenantId, productIds]
+  )
+  return new Map(rows.map((r: { product_id: number; n: number }) => [Number(r.product_id), r.n]))
+}
+
 export async function availableStock(
   trx: TransactionClientContract,
   tenantId: number,

@@ -4,6 +4,7 @@ import { requireTenant, withTenant } from '#tenancy'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import {
   availableStock,
+  availableStockByProduct,
   createCategory,
   createProduct,
   findProduct,
@@ -12,6 +13,7 @@ import {
   type Product,
 } from '#delivery'
 import { getDataKey } from '#delivery/secrets/index'
+import { formatMinor } from '#ledger/settlement/format'
 import { importStock, type ImportReport, type StockFormat } from '#delivery/import/index'
 import type { ProductFormData } from '#validators/merchant/catalog'
 import type { MerchantMember } from '#actions/merchant/session/find_membership'
@@ -44,13 +46,6 @@ export class NotCardProductError extends Error {
   }
 }
 
-/** Price in minor units → `12.50` (two decimals). */
-export function formatMinor(minor: bigint) {
-  const sign = minor < 0n ? '-' : ''
-  const abs = minor < 0n ? -minor : minor
-  return `${sign}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`
-}
-
 export async function listProducts() {
   const tenant = requireTenant()
   return withTenant(async (trx) => {
@@ -61,19 +56,20 @@ export async function listProducts() {
         WHERE p.tenant_id = ? ORDER BY p.id`,
       [tenant.id]
     )
-    const out = []
-    for (const row of rows) {
-      out.push({
-        id: Number(row.id),
-        name: row.name as string,
-        type: row.type as string,
-        category: row.category as string,
-        price: `${formatMinor(BigInt(row.price_minor))} ${row.currency}`,
-        status: row.status as string,
-        stock: await availableStock(trx, tenant.id, Number(row.id)),
-      })
-    }
-    return out
+    const stock = await availableStockByProduct(
+      trx,
+      tenant.id,
+      rows.map((row: { id: number }) => Number(row.id))
+    )
+    return rows.map((row: Record<string, any>) => ({
+      id: Number(row.id),
+      name: row.name as string,
+      type: row.type as string,
+      category: row.category as string,
+      price: `${formatMinor(BigInt(row.price_minor), row.currency)} ${row.currency}`,
+      status: row.status as string,
+      stock: stock.get(Number(row.id)) ?? 0,
+    }))
   })
 }
 

@@ -5,6 +5,7 @@ import { withTenant, type TenantRef } from '#tenancy'
 import { recordTenantAudit } from '#audit'
 import {
   availableStock,
+  availableStockByProduct,
   findProduct,
   hashPublicToken,
   toOrder,
@@ -15,6 +16,7 @@ import { ORDER_COLUMNS } from '#delivery/orders/order'
 import { PRODUCT_COLUMNS, toProduct } from '#delivery/catalog/products'
 import { decryptSecret } from '#delivery/secrets/index'
 import { beforeLookup, lookupFailed } from '#actions/storefront/orders/limits'
+import { formatMinor } from '#ledger/settlement/format'
 
 /** A product as the storefront shows it: stock only as the product's setting allows. */
 export interface ShopProduct {
@@ -30,20 +32,16 @@ export interface ShopProduct {
   maxQuantity: number | null
 }
 
-/** Minor units as a decimal string (bigint-safe, 2 decimals). */
-export function formatMinor(minor: bigint) {
-  const neg = minor < 0n
-  const abs = neg ? -minor : minor
-  const s = `${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`
-  return neg ? `-${s}` : s
-}
-
 async function present(trx: TransactionClientContract, p: Product): Promise<ShopProduct> {
   const stock = p.type === 'card' ? await availableStock(trx, p.tenantId, p.id) : null
+  return describe(p, stock)
+}
+
+function describe(p: Product, stock: number | null): ShopProduct {
   return {
     id: p.id,
     name: p.name,
-    price: formatMinor(p.priceMinor),
+    price: formatMinor(p.priceMinor, p.currency),
     currency: p.currency,
     soldOut: stock !== null && stock < p.minQuantity,
     stock: p.stockDisplay === 'exact' ? stock : null,
@@ -62,9 +60,10 @@ export function listShopProducts(tenant: TenantRef) {
         ORDER BY id LIMIT 200`,
       [tenant.id]
     )
-    const out: ShopProduct[] = []
-    for (const row of rows) out.push(await present(trx, toProduct(row)))
-    return out
+    const products: Product[] = rows.map(toProduct)
+    const cards = products.filter((p) => p.type === 'card').map((p) => p.id)
+    const stock = await availableStockByProduct(trx, tenant.id, cards)
+    return products.map((p) => describe(p, p.type === 'card' ? (stock.get(p.id) ?? 0) : null))
   }, tenant)
 }
 
@@ -135,7 +134,7 @@ async function buildView(
   }
   return {
     order,
-    amount: formatMinor(order.amountMinor),
+    amount: formatMinor(order.amountMinor, order.currency),
     productName: product?.name ?? '',
     quantity: Number(line?.quantity ?? 0),
     events: events.map((e: any) => ({ kind: e.kind, at: new Date(e.created_at) })),
