@@ -9,6 +9,7 @@ import {
   describeTable,
   listPublicTables,
   type TableInfo,
+  type Row,
 } from '#tests/helpers/tenant_fixtures'
 import { isTenantBound, TENANT_SETTING } from '#tests/security/policy_expression'
 import {
@@ -333,7 +334,17 @@ for (const table of TENANT_TABLES) {
       test(`${table}: a row of tenant A cannot reference tenant B's rows`, async ({ assert }) => {
         const { a, b } = await twoTenants(table)
         // Parents created in B, the row itself claims A: only a composite FK refuses this.
-        const mixed = { ...(await fixtures.prepareRow(table, b)), tenant_id: a }
+        const mixed: Row = { ...(await fixtures.prepareRow(table, b)), tenant_id: a }
+        // A table whose tenant references are all optional (left NULL by the fixtures):
+        // point them at B's rows, so the probe still reaches a foreign key.
+        const set = (col: string) => mixed[col] !== null && mixed[col] !== undefined
+        const anySet = tenantFks.some((fk) => fk.columns.every(set))
+        for (const fk of anySet ? [] : tenantFks) {
+          const parent = await fixtures.insertRow(fk.refTable!, b)
+          fk.columns.forEach((col, i) => {
+            if (col !== 'tenant_id') mixed[col] = parent[fk.refColumns[i]]
+          })
+        }
         const insert = insertStatement(table, mixed)
         const outcome = await attempt(a, insert.sql, insert.bindings)
         const via = tenantFks.map((f) => f.name).join(', ')

@@ -30,6 +30,12 @@ export interface Product {
   stockDisplay: StockDisplay
   textContent: string | null
   sourceId: string | null
+  /** Sanitised HTML (allow-list applied when saved); render as is. */
+  descriptionHtml: string | null
+  /** Drive keys of the product's images; the first is the cover. */
+  images: string[]
+  /** Alert the merchant when available stock falls to this many (null: no alert). */
+  lowStockThreshold: number | null
 }
 
 export function toProduct(row: any): Product {
@@ -53,13 +59,19 @@ export function toProduct(row: any): Product {
     stockDisplay: row.stock_display,
     textContent: row.text_content,
     sourceId: row.source_id,
+    descriptionHtml: row.description_html ?? null,
+    images: Array.isArray(row.images) ? row.images.map(String) : [],
+    lowStockThreshold:
+      row.low_stock_threshold === null || row.low_stock_threshold === undefined
+        ? null
+        : Number(row.low_stock_threshold),
   }
 }
 
 /** Columns read with `price_minor::text` so a bigint never passes through a JS number. */
 export const PRODUCT_COLUMNS = `id, tenant_id, category_id, name, type, price_minor::text AS price_minor,
   currency, wholesale_tiers, min_quantity, max_quantity, per_buyer_limit, visibility, status,
-  stock_display, text_content, source_id`
+  stock_display, text_content, source_id, description_html, images, low_stock_threshold`
 
 export interface NewCategory {
   tenantId: number

@@ -28,6 +28,9 @@ function product(overrides: Partial<Product> = {}): Product {
     stockDisplay: 'in_stock',
     textContent: null,
     sourceId: null,
+    descriptionHtml: null,
+    images: [],
+    lowStockThreshold: null,
     ...overrides,
   }
 }
