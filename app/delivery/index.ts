@@ -67,3 +67,5 @@ export {
   ReservationScanJob,
   RESERVATION_SCAN_EVERY_MS,
 } from '#delivery/orders/jobs'
+export { ALERT_KINDS, raiseAlert, listAlerts, markAlertsRead } from '#delivery/alerts/alerts'
+export type { AlertKind, NewAlert, MerchantAlert } from '#delivery/alerts/alerts'

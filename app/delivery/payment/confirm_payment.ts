@@ -7,6 +7,7 @@ import { recordPendingRevenue } from '#ledger/settlement/index'
 import { DeliveryError } from '#delivery/checkout/errors'
 import { claimItems, releaseOrderItems } from '#delivery/stock/reservations'
 import { ORDER_COLUMNS, toOrder, type Order } from '#delivery/orders/order'
+import { raiseAlert, type AlertKind } from '#delivery/alerts/alerts'
 
 /** A payment as a gateway (or the merchant, offline) reports it. */
 export interface PaymentConfirmation {
@@ -141,14 +142,20 @@ async function setStatus(
   return toOrder(rows[0])
 }
 
-/** The merchant's alert: an order event now; a notification channel reads these later. */
+/** The merchant's alert: an order event (timeline) and a `merchant_alerts` row (dashboard). */
 async function alertMerchant(
   trx: TransactionClientContract,
   order: Order,
-  reason: string,
+  reason: AlertKind,
   data: Record<string, unknown> = {}
 ) {
   await event(trx, order, 'merchant_alerted', { reason, ...data })
+  await raiseAlert(trx, {
+    tenantId: order.tenantId,
+    kind: reason,
+    orderId: order.id,
+    data: { orderNo: order.orderNo, ...data },
+  })
   logger.warn({ tenantId: order.tenantId, orderNo: order.orderNo, reason }, 'order needs attention')
 }
 
@@ -291,6 +298,9 @@ export async function confirmPaymentIn(
   await event(trx, order, 'paid', paymentData)
   if (status === 'delivered') await event(trx, order, 'delivered', { items: soldItemIds.length })
   if (!fulfilled) await alertMerchant(trx, order, 'paid_unfulfilled')
+  if (fulfilled && lines.some((l: any) => l.type === 'manual')) {
+    await alertMerchant(trx, order, 'manual_order')
+  }
 
   // Money: the buyer's payment enters through the gateway and becomes pending revenue.
   const currency = order.currency
