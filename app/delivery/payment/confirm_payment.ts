@@ -156,7 +156,6 @@ async function alertMerchant(
     orderId: order.id,
     data: { orderNo: order.orderNo, ...data },
   })
-  logger.warn({ tenantId: order.tenantId, orderNo: order.orderNo, reason }, 'order needs attention')
 }
 
 /** {@link confirmPayment} on an open transaction of the order's shop. */
