@@ -1,0 +1,27 @@
+/**
+ * Plugin host (`#plugin_host`): manifest validation, loading, the typed hook bus and its
+ * metrics. Plugins themselves import only `#plugin_sdk` (app/plugin_host/sdk).
+ * docs/architecture.md, "Plugin host", describes what is built.
+ */
+export { ENGINE_VERSION } from './engine.js'
+export {
+  validatePlugin,
+  assertValidPlugin,
+  PluginManifestError,
+  PLUGIN_ID,
+  HOOK_PERMISSION,
+  CAPABILITY_RULES,
+  MAX_TIMEOUT_MS,
+} from './manifest.js'
+export {
+  HookBus,
+  PluginUnavailableError,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_PRIORITY,
+} from './hook_bus.js'
+export type { EnabledPlugin, HookScope, IsolatedFailure, HookLogger } from './hook_bus.js'
+export { PluginMetrics } from './metrics.js'
+export type { PluginHookStats } from './metrics.js'
+export { FILTER_OUTPUT_CHECKS } from './filter_checks.js'
+export { discoverFolders, packageSources, loadPlugins } from './registry.js'
+export type { PluginSource, LoadReport } from './registry.js'

@@ -1,0 +1,205 @@
+import semver from 'semver'
+import { ENGINE_VERSION } from './engine.js'
+import { PERMISSIONS, type Permission, type Plugin } from './sdk/define_plugin.js'
+import { HOOK_KINDS, type HookName } from './sdk/hooks.js'
+import { type CAPABILITY_NAMES } from './sdk/capabilities.js'
+import { SETTING_NAME, type SettingField } from './sdk/settings.js'
+
+export const PLUGIN_ID = /^[a-z][a-z0-9-]{1,39}$/
+export const MAX_TIMEOUT_MS = 30_000
+
+/** The permission each hook needs. */
+export const HOOK_PERMISSION: Record<HookName, Permission> = {
+  'pricing.adjust': 'pricing:adjust',
+  'checkout.validate': 'checkout:validate',
+  'storefront.slots': 'storefront:inject',
+  'merchant.menu': 'merchant:menu',
+  'order.placed': 'orders:read',
+  'order.paid': 'orders:read',
+  'order.delivered': 'orders:read',
+  'order.refunded': 'orders:read',
+}
+
+/** The permission each capability needs, and the methods it must have. */
+export const CAPABILITY_RULES: Record<
+  (typeof CAPABILITY_NAMES)[number],
+  { permission: Permission; methods: string[] }
+> = {
+  paymentGateway: {
+    permission: 'payments:process',
+    methods: ['createPayment', 'verifyCallback'],
+  },
+  deliverySource: { permission: 'delivery:source', methods: ['deliver'] },
+  distributionScheme: { permission: 'distribution:propose', methods: ['propose'] },
+  membershipTierRule: { permission: 'membership:evaluate', methods: ['evaluate'] },
+}
+
+const FIELD_TYPES = new Set(['string', 'url', 'integer', 'boolean', 'select'])
+
+function relativeFolder(value: unknown): boolean {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= 200 &&
+    !value.startsWith('/') &&
+    !value.split(/[\\/]/).includes('..')
+  )
+}
+
+/**
+ * Every problem with a plugin definition, as sentences naming the field (empty = valid).
+ * Checked at boot for every plugin; a plugin with problems is not loaded and the boot
+ * report says why.
+ */
+export function validatePlugin(
+  plugin: unknown,
+  options: { engineVersion?: string; folderId?: string } = {}
+): string[] {
+  const problems: string[] = []
+  if (!plugin || typeof plugin !== 'object')
+    return ['the plugin module must export definePlugin({...})']
+  const p = plugin as Record<string, any>
+  const engineVersion = options.engineVersion ?? ENGINE_VERSION
+
+  if (typeof p.id !== 'string' || !PLUGIN_ID.test(p.id)) {
+    problems.push('id: lower-case letters, digits and "-", 2-40 characters, starting with a letter')
+  } else if (options.folderId && options.folderId !== p.id) {
+    problems.push(`id: "${p.id}" does not match its folder or package "${options.folderId}"`)
+  }
+  if (typeof p.name !== 'string' || !p.name.trim() || p.name.length > 80) {
+    problems.push('name: 1-80 characters')
+  }
+  if (typeof p.version !== 'string' || !semver.valid(p.version)) {
+    problems.push('version: a semver version such as 1.0.0')
+  }
+  if (typeof p.engine !== 'string' || !semver.validRange(p.engine)) {
+    problems.push('engine: a semver range such as ^1.0.0')
+  } else if (!semver.satisfies(engineVersion, p.engine)) {
+    problems.push(`engine: needs host ${p.engine}, this host is ${engineVersion}`)
+  }
+  for (const [key, max] of [
+    ['description', 2000],
+    ['author', 120],
+  ] as const) {
+    if (p[key] !== undefined && (typeof p[key] !== 'string' || p[key].length > max)) {
+      problems.push(`${key}: text up to ${max} characters`)
+    }
+  }
+
+  const permissions = new Set<string>()
+  if (!Array.isArray(p.permissions)) {
+    problems.push('permissions: a list (may be empty)')
+  } else {
+    for (const perm of p.permissions) {
+      if (typeof perm !== 'string' || !(perm in PERMISSIONS)) {
+        problems.push(`permissions: unknown permission ${JSON.stringify(perm)}`)
+      } else permissions.add(perm)
+    }
+  }
+
+  if (p.hooks !== undefined) {
+    if (!p.hooks || typeof p.hooks !== 'object') problems.push('hooks: an object')
+    else {
+      for (const [name, reg] of Object.entries(p.hooks)) {
+        if (!(name in HOOK_KINDS)) {
+          problems.push(`hooks.${name}: no such hook`)
+          continue
+        }
+        const handler = typeof reg === 'function' ? reg : (reg as any)?.handler
+        if (typeof handler !== 'function') problems.push(`hooks.${name}: a function or { handler }`)
+        if (reg && typeof reg === 'object') {
+          const { priority, timeoutMs } = reg as any
+          if (
+            priority !== undefined &&
+            !(Number.isInteger(priority) && priority >= 0 && priority <= 1000)
+          ) {
+            problems.push(`hooks.${name}.priority: a whole number 0-1000`)
+          }
+          if (
+            timeoutMs !== undefined &&
+            !(Number.isInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs <= MAX_TIMEOUT_MS)
+          ) {
+            problems.push(`hooks.${name}.timeoutMs: 1-${MAX_TIMEOUT_MS}`)
+          }
+        }
+        const needed = HOOK_PERMISSION[name as HookName]
+        if (!permissions.has(needed)) {
+          problems.push(`hooks.${name}: needs the "${needed}" permission`)
+        }
+      }
+    }
+  }
+
+  if (p.capabilities !== undefined) {
+    if (!p.capabilities || typeof p.capabilities !== 'object')
+      problems.push('capabilities: an object')
+    else {
+      for (const [name, impl] of Object.entries(p.capabilities)) {
+        const rule = CAPABILITY_RULES[name as keyof typeof CAPABILITY_RULES]
+        if (!rule) {
+          problems.push(`capabilities.${name}: no such capability`)
+          continue
+        }
+        if (!impl || typeof impl !== 'object') {
+          problems.push(`capabilities.${name}: an object`)
+          continue
+        }
+        const obj = impl as Record<string, unknown>
+        if (typeof obj.id !== 'string' || !/^[a-z][a-z0-9_-]{0,39}$/.test(obj.id)) {
+          problems.push(`capabilities.${name}.id: lower-case id`)
+        }
+        for (const method of rule.methods) {
+          if (typeof obj[method] !== 'function') {
+            problems.push(`capabilities.${name}.${method}: a function`)
+          }
+        }
+        if (!permissions.has(rule.permission)) {
+          problems.push(`capabilities.${name}: needs the "${rule.permission}" permission`)
+        }
+      }
+    }
+  }
+
+  if (p.settings !== undefined) {
+    if (!p.settings || typeof p.settings !== 'object') problems.push('settings: an object')
+    else {
+      for (const [name, field] of Object.entries(p.settings as Record<string, SettingField>)) {
+        if (!SETTING_NAME.test(name)) problems.push(`settings.${name}: name must be camelCase`)
+        if (!field || typeof field !== 'object' || !FIELD_TYPES.has((field as any).type)) {
+          problems.push(`settings.${name}: unknown field type`)
+          continue
+        }
+        if (typeof field.label !== 'string' || !field.label) {
+          problems.push(`settings.${name}.label: required`)
+        }
+        if (field.type === 'select' && (!Array.isArray(field.options) || !field.options.length)) {
+          problems.push(`settings.${name}.options: at least one`)
+        }
+      }
+    }
+  }
+
+  for (const key of ['migrations', 'views', 'translations'] as const) {
+    if (p[key] !== undefined && !relativeFolder(p[key])) {
+      problems.push(`${key}: a folder inside the plugin`)
+    }
+  }
+  return problems
+}
+
+/** Thrown at boot when a plugin is invalid (every problem listed). */
+export class PluginManifestError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[]
+  ) {
+    super(`plugin ${source} is invalid:\n  - ${problems.join('\n  - ')}`)
+    this.name = 'PluginManifestError'
+  }
+}
+
+export function assertValidPlugin(plugin: unknown, source: string, folderId?: string): Plugin {
+  const problems = validatePlugin(plugin, { folderId })
+  if (problems.length) throw new PluginManifestError(source, problems)
+  return plugin as Plugin
+}

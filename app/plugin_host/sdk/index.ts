@@ -1,0 +1,44 @@
+/**
+ * `#plugin_sdk`: the only module plugins import (docs/plugins.md).
+ */
+export { definePlugin, PERMISSIONS } from './define_plugin.js'
+export type { Plugin, PluginDefinition, Permission } from './define_plugin.js'
+export { PluginVeto } from './errors.js'
+export { HOOK_KINDS } from './hooks.js'
+export type {
+  HookMap,
+  HookName,
+  HookKind,
+  HookValue,
+  HookContext,
+  HookHandler,
+  HookRegistration,
+  PluginHooks,
+  EventMeta,
+  FilterHookName,
+  ActionHookName,
+  EventHookName,
+  PricingValue,
+  PricingAdjustment,
+  CheckoutDraft,
+  OrderEventPayload,
+  StorefrontSlotValue,
+  MerchantMenuItem,
+} from './hooks.js'
+export { setting, validateSettings, secretFields } from './settings.js'
+export type { SettingField, SettingsSchema, SettingsOf, SettingsResult } from './settings.js'
+export { CAPABILITY_NAMES } from './capabilities.js'
+export type {
+  PaymentGateway,
+  PaymentAction,
+  CreatePaymentRequest,
+  GatewayCallback,
+  VerifiedCallback,
+  DistributionScheme,
+  CommissionProposal,
+  MembershipTierRule,
+  PluginCapabilities,
+  DeliverySource,
+  DeliverySourceRequest,
+  DeliverySourceResult,
+} from './capabilities.js'
