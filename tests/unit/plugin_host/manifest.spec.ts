@@ -123,6 +123,7 @@ test.group('plugin host / settings', () => {
     })
     assert.isFalse(result.ok)
     assert.deepEqual(Object.keys(result.errors).sort(), ['apiKey', 'endpoint', 'mode', 'retries'])
-    assert.isFalse((await validateSettings(schema, 'garbage')).ok)
+    const garbage = await validateSettings(schema, 'garbage')
+    assert.isFalse(garbage.ok)
   })
 })
