@@ -29,6 +29,7 @@ export const controllers = {
     ApiTokens: () => import('#controllers/merchant/api_tokens_controller'),
     Audit: () => import('#controllers/merchant/audit_controller'),
     Balance: () => import('#controllers/merchant/balance_controller'),
+    Coupons: () => import('#controllers/merchant/coupons_controller'),
     Dashboard: () => import('#controllers/merchant/dashboard_controller'),
     Invitations: () => import('#controllers/merchant/invitations_controller'),
     Products: () => import('#controllers/merchant/products_controller'),

@@ -90,6 +90,12 @@ export type ScannedRoutes = {
     'storefront.reset.update': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.account': { paramsTuple?: []; params?: {} }
     'storefront.logout': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.index': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.create': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.store': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.coupons.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.coupons.deactivate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
@@ -140,6 +146,9 @@ export type ScannedRoutes = {
     'storefront.forgot': { paramsTuple?: []; params?: {} }
     'storefront.reset': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.account': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.index': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.create': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
@@ -190,6 +199,9 @@ export type ScannedRoutes = {
     'storefront.forgot': { paramsTuple?: []; params?: {} }
     'storefront.reset': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.account': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.index': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.create': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
@@ -231,11 +243,14 @@ export type ScannedRoutes = {
     'storefront.forgot.store': { paramsTuple?: []; params?: {} }
     'storefront.reset.update': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.logout': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.store': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.deactivate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
   }
   PUT: {
     'merchant.staff.role': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.coupons.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
   }
   DELETE: {

@@ -30,8 +30,23 @@ export type {
   DeliverySourceRequest,
   DeliverySourceResult,
 } from '#delivery/catalog/delivery_source'
-export { priceOrder, MAX_ORDER_MINOR } from '#delivery/checkout/pricing'
-export type { Quote, PriceStep } from '#delivery/checkout/pricing'
+export {
+  priceOrder,
+  MAX_ORDER_MINOR,
+  PRICE_STAGES,
+  baseStage,
+  wholesaleStage,
+  couponStage,
+  couponDiscount,
+  serializeSteps,
+} from '#delivery/checkout/pricing'
+export type {
+  Quote,
+  PriceStep,
+  PriceStage,
+  PricingContext,
+  PriceOptions,
+} from '#delivery/checkout/pricing'
 export { hashPublicToken, newOrderNo, newPublicToken } from '#delivery/checkout/tokens'
 export { createOrder, validateCheckout } from '#delivery/checkout/create_order'
 export type { CreateOrderInput, CreatedOrder } from '#delivery/checkout/create_order'
@@ -69,3 +84,26 @@ export {
 } from '#delivery/orders/jobs'
 export { ALERT_KINDS, raiseAlert, listAlerts, markAlertsRead } from '#delivery/alerts/alerts'
 export type { AlertKind, NewAlert, MerchantAlert } from '#delivery/alerts/alerts'
+export { CouponError } from '#delivery/coupons/errors'
+export type { CouponErrorCode } from '#delivery/coupons/errors'
+export {
+  COUPON_CODE,
+  COUPON_KINDS,
+  COUPON_SCOPES,
+  MAX_COUPON_LIMIT,
+  MAX_COUPON_MINOR,
+  normalizeCode,
+  validateCoupon,
+} from '#delivery/coupons/coupon'
+export type { Coupon, CouponInput, CouponKind, CouponScope } from '#delivery/coupons/coupon'
+export { couponProblem, assertCouponApplies } from '#delivery/coupons/applicability'
+export type { CouponTarget } from '#delivery/coupons/applicability'
+export {
+  createCoupon,
+  updateCoupon,
+  deactivateCoupon,
+  findCoupon,
+  findCouponByCode,
+  countCouponUses,
+  listCoupons,
+} from '#delivery/coupons/coupons'

@@ -1,6 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { requireTenant } from '#tenancy'
-import { createOrder, DeliveryError } from '#delivery'
+import { createOrder, CouponError, DeliveryError } from '#delivery'
+import { formatMinor } from '#ledger/settlement/format'
 import { parseCheckout } from '#validators/storefront/checkout'
 import { consumeCheckout } from '#actions/storefront/orders/limits'
 
@@ -21,16 +22,32 @@ export default class CheckoutController {
     const productId = Number(params.id)
     if (!Number.isSafeInteger(productId) || productId <= 0) return response.notFound('Not found')
     const back = `/p/${productId}`
-    const fail = (key: string) => {
+    const coupon = request.input('couponCode')
+    const fail = (key: string, message = i18n.t(`shop_orders.errors.${key}`)) => {
       session.flashOnly(['quantity', 'contactEmail'])
-      session.flash('error', i18n.t(`shop_orders.errors.${key}`))
+      // Kept for the form, cut to a code's length (a huge value must not bloat the session).
+      if (typeof coupon === 'string') session.flash('couponCode', coupon.slice(0, 64))
+      session.flash('error', message)
       return response.redirect(back)
+    }
+    // A refused coupon: the message at the top and at the field, the buyer's input kept.
+    const couponFailed = (error: CouponError) => {
+      const { minAmountMinor, currency } = error.details as Record<string, string | undefined>
+      const message = i18n.t(`coupons.checkout.${error.code}`, {
+        currency: currency ?? '',
+        amount: minAmountMinor && currency ? formatMinor(BigInt(minAmountMinor), currency) : '',
+      })
+      session.flash('inputErrorsBag', { couponCode: [message] })
+      return fail('coupon', message)
     }
     await consumeCheckout(tenant, request.ip())
     // A shop under review is visible but buyers cannot order yet (docs: Merchant dashboard).
     if (tenant.status !== 'active') return fail('not_open')
     const parsed = parseCheckout(request.only(['quantity', 'contactEmail', 'queryPassword']))
     if (!parsed.ok) return fail(parsed.field)
+    if (coupon !== undefined && coupon !== null && typeof coupon !== 'string') {
+      return couponFailed(new CouponError('E_COUPON_UNKNOWN', 'not a code'))
+    }
     try {
       const created = await createOrder({
         tenant,
@@ -39,9 +56,11 @@ export default class CheckoutController {
         contactEmail: parsed.form.contactEmail,
         queryPassword: parsed.form.queryPassword,
         buyerId: auth.use('buyer').user?.id ?? null,
+        couponCode: coupon || null,
       })
       return response.redirect(`/orders/${created.publicToken}`)
     } catch (error) {
+      if (error instanceof CouponError) return couponFailed(error)
       if (error instanceof DeliveryError) {
         if (error.code === 'E_CHECKOUT_INVALID') {
           const field = String(error.details.field ?? 'contactEmail')

@@ -2,7 +2,9 @@ import hash from '@adonisjs/core/services/hash'
 import { requireTenant, withTenant, type TenantRef } from '#tenancy'
 import { findProduct } from '#delivery/catalog/products'
 import { DeliveryError, SoldOutError } from '#delivery/checkout/errors'
-import { priceOrder, type Quote } from '#delivery/checkout/pricing'
+import { priceOrder, serializeSteps, type Quote } from '#delivery/checkout/pricing'
+import { countCouponUses, findCouponByCode } from '#delivery/coupons/coupons'
+import { CouponError } from '#delivery/coupons/errors'
 import { hashPublicToken, newOrderNo, newPublicToken } from '#delivery/checkout/tokens'
 import { claimItems, reservationTtlMinutes } from '#delivery/stock/reservations'
 import { toOrder, ORDER_COLUMNS, type Order } from '#delivery/orders/order'
@@ -16,6 +18,8 @@ export interface CreateOrderInput {
   queryPassword?: string | null
   /** The signed-in buyer, if any (a `buyers` id of this shop). */
   buyerId?: number | null
+  /** A coupon code as typed (trimmed, any case); empty or absent: no coupon. */
+  couponCode?: string | null
   /** Defaults to the tenant in context. */
   tenant?: TenantRef
 }
@@ -35,6 +39,7 @@ const ALLOWED_KEYS = new Set([
   'contactEmail',
   'queryPassword',
   'buyerId',
+  'couponCode',
   'tenant',
 ])
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{2,63}$/
@@ -78,6 +83,13 @@ export function validateCheckout(input: CreateOrderInput) {
   ) {
     invalid('buyer', { field: 'buyerId' })
   }
+  if (
+    input.couponCode !== null &&
+    input.couponCode !== undefined &&
+    typeof input.couponCode !== 'string'
+  ) {
+    invalid('coupon code', { field: 'couponCode' })
+  }
 }
 
 /**
@@ -86,11 +98,20 @@ export function validateCheckout(input: CreateOrderInput) {
  * for exactly the quantity ordered, and the reservation lasts the shop's TTL (default
  * 15 minutes; `expireReservations` releases it). Not enough stock → `SoldOutError`, and
  * nothing is written. Expected failures are `DeliveryError`s with a code.
+ *
+ * With `couponCode`, the coupon row is locked `FOR UPDATE` before anything is counted, so
+ * every checkout using that coupon runs one after the other until commit and its limits
+ * hold under concurrency: `total_limit` and `per_contact_limit` count the orders holding
+ * the coupon that are not expired, cancelled or payment_mismatch (per contact: the buyer
+ * id when signed in, else the lower-cased contact email). A refused coupon is a
+ * `CouponError` (`E_COUPON_*`) and nothing is written. Lock order: coupon row → per-buyer
+ * advisory lock → card items.
  */
 export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder> {
   validateCheckout(input)
   const queryPasswordHash = input.queryPassword ? await hash.make(input.queryPassword) : null
   const contactEmail = input.contactEmail.trim()
+  const couponCode = input.couponCode?.trim() || null
 
   const tenant = input.tenant ?? requireTenant()
   const tenantId = tenant.id
@@ -108,7 +129,32 @@ export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder
         max: product.maxQuantity,
       })
     }
-    const quote = priceOrder(product, quantity)
+    let quote: Quote
+    if (couponCode) {
+      const coupon = await findCouponByCode(trx, tenantId, couponCode, { lock: true })
+      if (!coupon) throw new CouponError('E_COUPON_UNKNOWN', 'no such coupon')
+      const { rows } = await trx.rawQuery(`SELECT now() AS now`)
+      quote = priceOrder(product, quantity, { coupon, now: new Date(rows[0].now) })
+      if (
+        coupon.totalLimit !== null &&
+        (await countCouponUses(trx, tenantId, coupon.id)) >= coupon.totalLimit
+      ) {
+        throw new CouponError('E_COUPON_EXHAUSTED', 'this coupon has been used up')
+      }
+      if (
+        coupon.perContactLimit !== null &&
+        (await countCouponUses(trx, tenantId, coupon.id, {
+          buyerId: input.buyerId ?? null,
+          contactEmail,
+        })) >= coupon.perContactLimit
+      ) {
+        throw new CouponError('E_COUPON_CONTACT_EXHAUSTED', 'you have already used this coupon', {
+          limit: coupon.perContactLimit,
+        })
+      }
+    } else {
+      quote = priceOrder(product, quantity)
+    }
 
     if (product.perBuyerLimit) {
       // Serialise this buyer's checkouts of this product, then count what they already hold.
@@ -138,8 +184,9 @@ export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder
       if (attempt === 5) throw new Error('E_ORDER_NO: could not draw a free order number')
       const { rows } = await trx.rawQuery(
         `INSERT INTO orders (tenant_id, product_id, order_no, public_token_hash, status,
-            amount_minor, currency, contact_email, query_password_hash, buyer_id, reserved_until)
-         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, now() + make_interval(mins => ?))
+            amount_minor, discount_minor, coupon_id, currency, contact_email, query_password_hash,
+            buyer_id, reserved_until)
+         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, now() + make_interval(mins => ?))
          ON CONFLICT (tenant_id, order_no) DO NOTHING
          RETURNING ${ORDER_COLUMNS}`,
         [
@@ -148,6 +195,8 @@ export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder
           newOrderNo(),
           hashPublicToken(publicToken),
           quote.amountMinor.toString(),
+          quote.discountMinor.toString(),
+          quote.couponId,
           quote.currency,
           contactEmail,
           queryPasswordHash,
@@ -164,7 +213,8 @@ export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder
       product_id: product.id,
       quantity,
       unit_price_minor: quote.unitPriceMinor.toString(),
-      amount_minor: quote.amountMinor.toString(),
+      // The line's list total; the order's amount is this minus the discount.
+      amount_minor: quote.subtotalMinor.toString(),
       currency: quote.currency,
     })
 
@@ -185,7 +235,14 @@ export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder
           quantity,
           amountMinor: quote.amountMinor.toString(),
           currency: quote.currency,
-          steps: quote.steps.map((s) => ({ ...s, unitPriceMinor: s.unitPriceMinor.toString() })),
+          ...(quote.couponId === null
+            ? {}
+            : {
+                subtotalMinor: quote.subtotalMinor.toString(),
+                discountMinor: quote.discountMinor.toString(),
+                couponId: quote.couponId,
+              }),
+          steps: serializeSteps(quote.steps),
         }),
       },
       ...(product.type === 'card'

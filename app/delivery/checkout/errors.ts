@@ -1,3 +1,5 @@
+import type { CouponErrorCode } from '#delivery/coupons/errors'
+
 /**
  * Expected checkout and payment failures, as one typed error with a stable code. Callers
  * (controllers, gateway callbacks) map the code to a message; nothing was written when one
@@ -15,6 +17,7 @@ export type DeliveryErrorCode =
   | 'E_PAYMENT_INVALID'
   | 'E_PAYMENT_CONFLICT'
   | 'E_ALLOCATION_FAILED'
+  | CouponErrorCode
 
 export class DeliveryError extends Error {
   readonly code: DeliveryErrorCode

@@ -82,6 +82,8 @@ export interface OrderView {
   productName: string
   quantity: number
   events: { kind: string; at: Date }[]
+  /** With a coupon: the list subtotal, the discount and the code (amount is the total). */
+  pricing: { subtotal: string; discount: string; code: string } | null
   /** Plaintext card secrets: only for delivered orders. */
   secrets: string[]
 }
@@ -132,9 +134,23 @@ async function buildView(
       })
     }
   }
+  const coupon = order.couponId
+    ? await trx
+        .from('coupons')
+        .where({ tenant_id: tenant.id, id: order.couponId })
+        .select('code')
+        .first()
+    : null
   return {
     order,
     amount: formatMinor(order.amountMinor, order.currency),
+    pricing: coupon
+      ? {
+          subtotal: formatMinor(order.amountMinor + order.discountMinor, order.currency),
+          discount: formatMinor(order.discountMinor, order.currency),
+          code: String(coupon.code),
+        }
+      : null,
     productName: product?.name ?? '',
     quantity: Number(line?.quantity ?? 0),
     events: events.map((e: any) => ({ kind: e.kind, at: new Date(e.created_at) })),
