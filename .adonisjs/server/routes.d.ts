@@ -90,6 +90,11 @@ export type ScannedRoutes = {
     'storefront.reset.update': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.account': { paramsTuple?: []; params?: {} }
     'storefront.logout': { paramsTuple?: []; params?: {} }
+    'storefront.orders.lookup.resend': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
+    'storefront.orders.resend': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'storefront.account.orders': { paramsTuple?: []; params?: {} }
+    'storefront.account.orders.show': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
+    'storefront.account.orders.resend': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
@@ -140,6 +145,8 @@ export type ScannedRoutes = {
     'storefront.forgot': { paramsTuple?: []; params?: {} }
     'storefront.reset': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.account': { paramsTuple?: []; params?: {} }
+    'storefront.account.orders': { paramsTuple?: []; params?: {} }
+    'storefront.account.orders.show': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
@@ -190,6 +197,8 @@ export type ScannedRoutes = {
     'storefront.forgot': { paramsTuple?: []; params?: {} }
     'storefront.reset': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.account': { paramsTuple?: []; params?: {} }
+    'storefront.account.orders': { paramsTuple?: []; params?: {} }
+    'storefront.account.orders.show': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
@@ -231,6 +240,9 @@ export type ScannedRoutes = {
     'storefront.forgot.store': { paramsTuple?: []; params?: {} }
     'storefront.reset.update': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.logout': { paramsTuple?: []; params?: {} }
+    'storefront.orders.lookup.resend': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
+    'storefront.orders.resend': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'storefront.account.orders.resend': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
   }
   PUT: {
