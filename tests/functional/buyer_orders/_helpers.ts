@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { ApiClient } from '@japa/api-client'
+import db from '@adonisjs/lucid/services/db'
 import type Tenant from '#models/tenant'
 import type Buyer from '#models/buyer'
 import { createShop, freshIp, hostOf, auditOf } from '#tests/functional/merchant/_fixtures'
@@ -14,8 +15,12 @@ export const slug = () => `bo-${randomBytes(4).toString('hex')}`
 export async function shopWithStock(stock = 5, locale: 'en' | 'zh-CN' = 'en') {
   const shop = await createShop(slug())
   if (locale !== 'en') {
+    await db
+      .connection('platform')
+      .from('tenants')
+      .where('id', shop.id)
+      .update({ default_locale: locale })
     shop.defaultLocale = locale
-    await shop.save()
   }
   const product = await productOf(shop, { name: 'Game key' })
   await addItems(shop, product, stock)
