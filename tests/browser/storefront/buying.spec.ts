@@ -127,8 +127,7 @@ test.group('browser / storefront buying', (group) => {
       const copy = page.locator('button.copy').first()
       await copy.click()
       await page.waitForFunction(
-        (label) => document.querySelector('button.copy')?.textContent === label,
-        w.copied
+        `document.querySelector('button.copy')?.textContent === ${JSON.stringify(w.copied)}`
       )
       assert.equal(await page.evaluate('navigator.clipboard.readText()'), secret)
       assert.isFalse(await overflowsHorizontally(page))
@@ -150,9 +149,8 @@ test.group('browser / storefront buying', (group) => {
       assert.equal(await other.textContent('.card-secret'), secret)
       assert.equal(await other.locator('button.copy').count(), 1)
 
-      const reveals = (await rowsOf('audit_events', shop)).filter(
-        (a: any) => a.action === 'order.secrets_revealed'
-      )
+      const audit = await rowsOf('audit_events', shop)
+      const reveals = audit.filter((a: any) => a.action === 'order.secrets_revealed')
       assert.deepEqual(
         reveals.map((r: any) => r.metadata.via),
         ['token', 'lookup']

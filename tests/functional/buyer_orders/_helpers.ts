@@ -63,7 +63,8 @@ export async function checkoutAs(
   if (options.buyer) request = request.withGuard('buyer').loginAs(options.buyer)
   const res = await request
   const m = /^\/orders\/([^/]+)$/.exec(res.header('location') ?? '')
-  if (!m) throw new Error(`checkout did not create an order: ${res.status()} ${res.header('location')}`)
+  if (!m)
+    throw new Error(`checkout did not create an order: ${res.status()} ${res.header('location')}`)
   return m[1]
 }
 
@@ -106,7 +107,8 @@ export function shopPost(
 
 /** The `order.secrets_revealed` audit rows of a shop. */
 export async function revealsOf(shop: Tenant) {
-  return (await auditOf(shop)).filter((a) => a.action === 'order.secrets_revealed')
+  const rows = await auditOf(shop)
+  return rows.filter((a) => a.action === 'order.secrets_revealed')
 }
 
 /** Orders of a shop, oldest first (platform role, for assertions). */
@@ -122,4 +124,16 @@ export async function until(check: () => Promise<boolean>, ms = 10_000) {
     await new Promise((r) => setTimeout(r, 25))
   }
   return false
+}
+
+/** How many order events of `kind` a shop has. */
+export async function eventCount(shop: Tenant, kind: string) {
+  const rows = await rowsOf('order_events', shop).where('kind', kind)
+  return rows.length
+}
+
+/** How many audit rows a shop has. */
+export async function auditCount(shop: Tenant) {
+  const rows = await auditOf(shop)
+  return rows.length
 }

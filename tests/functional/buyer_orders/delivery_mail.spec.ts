@@ -10,6 +10,7 @@ import { pay, rowsOf } from '#tests/functional/delivery/_fixtures'
 import {
   SECRET,
   checkoutAs,
+  eventCount,
   ordersOf,
   shopWithStock,
   until,
@@ -25,9 +26,7 @@ async function deliveredIn(client: ApiClient, locale: 'en' | 'zh-CN', queryPassw
   const token = await checkoutAs(client, shop, product.id, { queryPassword })
   const [order] = await ordersOf(shop)
   await pay(shop, order.order_no, 1_000n, 'T-1', shop.currency)
-  const mailed = await until(
-    async () => (await rowsOf('order_events', shop).where('kind', 'mailed')).length === 1
-  )
+  const mailed = await until(async () => (await eventCount(shop, 'mailed')) === 1)
   return { shop, token, order, mailed }
 }
 

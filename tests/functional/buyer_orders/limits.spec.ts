@@ -157,19 +157,32 @@ test.group('buyer orders / rate limits', (group) => {
     const b = await deliveredOrders(client, 1)
     const ip = freshIp()
     for (let i = 0; i < ORDER_LIMITS.lookupFailures.requests; i++) {
-      await lookup(client, a.shop, { orderNo: `NOPE${i}AAAAA`, contactEmail: 'x@y.zz', queryPassword: 'x' }, ip)
+      await lookup(
+        client,
+        a.shop,
+        { orderNo: `NOPE${i}AAAAA`, contactEmail: 'x@y.zz', queryPassword: 'x' },
+        ip
+      )
     }
     const blocked = await lookup(
       client,
       a.shop,
-      { orderNo: a.orders[0].order_no, contactEmail: 'ann@example.test', queryPassword: 'open sesame' },
+      {
+        orderNo: a.orders[0].order_no,
+        contactEmail: 'ann@example.test',
+        queryPassword: 'open sesame',
+      },
       ip
     )
     blocked.assertStatus(429)
     const inB = await lookup(
       client,
       b.shop,
-      { orderNo: b.orders[0].order_no, contactEmail: 'ann@example.test', queryPassword: 'open sesame' },
+      {
+        orderNo: b.orders[0].order_no,
+        contactEmail: 'ann@example.test',
+        queryPassword: 'open sesame',
+      },
       ip
     )
     inB.assertStatus(200)

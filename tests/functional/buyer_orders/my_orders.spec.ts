@@ -116,14 +116,22 @@ test.group('buyer orders / my orders', (group) => {
     assert.lengthOf(await revealsOf(shop), 0)
 
     await pay(shop, order.order_no, 2_000n, 'T-1', shop.currency)
-    const delivered = await shopGet(client, shop, `/account/orders/${order.order_no.toLowerCase()}`, {
-      buyer: ann,
-    })
+    const delivered = await shopGet(
+      client,
+      shop,
+      `/account/orders/${order.order_no.toLowerCase()}`,
+      {
+        buyer: ann,
+      }
+    )
     delivered.assertStatus(200)
     assert.lengthOf(delivered.text().match(SECRET) ?? [], 2)
     assert.include(delivered.text(), 'data-copy=')
     assert.include(delivered.text(), 'src="/js/order.js"')
-    assert.include(delivered.text(), `action="/account/orders/${order.order_no.toLowerCase()}/resend"`)
+    assert.include(
+      delivered.text(),
+      `action="/account/orders/${order.order_no.toLowerCase()}/resend"`
+    )
 
     const [reveal] = await revealsOf(shop)
     assert.equal(reveal.actor_type, 'buyer')
@@ -165,7 +173,14 @@ test.group('buyer orders / my orders', (group) => {
     })
     assert.include(zh.text(), '这里没有此订单，或此订单不属于您。')
 
-    for (const garbage of ['x', 'A'.repeat(5000), '%00%00', '..%2F..%2Fetc', '1;DROP TABLE', '订单号']) {
+    for (const garbage of [
+      'x',
+      'A'.repeat(5000),
+      '%00%00',
+      '..%2F..%2Fetc',
+      '1;DROP TABLE',
+      '订单号',
+    ]) {
       const res = await shopGet(client, shop, `/account/orders/${garbage}`, { buyer: ann })
       assert.oneOf(res.status(), [400, 404], garbage.slice(0, 20))
     }

@@ -10,6 +10,7 @@ import {
   SECRET,
   buyerOf,
   checkoutAs,
+  eventCount,
   ordersOf,
   shopGet,
   shopPost,
@@ -30,7 +31,7 @@ async function delivered(client: ApiClient, queryPassword?: string) {
   })
   const [order] = await ordersOf(shop)
   await pay(shop, order.order_no, 1_000n, 'T-1', shop.currency)
-  await until(async () => (await eventsOf(shop, 'mailed')).length === 1)
+  await until(async () => (await eventCount(shop, 'mailed')) === 1)
   return { shop, token, order }
 }
 
@@ -68,7 +69,7 @@ test.group('buyer orders / resend the delivery mail', (group) => {
     assert.equal(res.header('location'), `/orders/${token}`)
     assert.include(String(res.flashMessage('notice')), 'A**@Example.test')
 
-    assert.isTrue(await until(async () => (await eventsOf(shop, 'mail_resent')).length === 1))
+    assert.isTrue(await until(async () => (await eventCount(shop, 'mail_resent')) === 1))
     const [event] = await eventsOf(shop, 'mail_resent')
     assert.deepEqual(event.data, { by: 'buyer' })
 
@@ -143,17 +144,14 @@ test.group('buyer orders / resend the delivery mail', (group) => {
 
     const stranger = await shopPost(client, shop, action)
     stranger.assertStatus(302)
-    assert.equal(
-      stranger.flashMessage('error'),
-      'Please find the order again to resend its email.'
-    )
+    assert.equal(stranger.flashMessage('error'), 'Please find the order again to resend its email.')
     assert.lengthOf(await eventsOf(shop, 'mail_resent'), 0)
 
     const res = await shopPost(client, shop, action).withSession(found.session())
     res.assertStatus(302)
     assert.equal(res.header('location'), `/orders/lookup?orderNo=${order.order_no}`)
     assert.include(String(res.flashMessage('notice')), '@Example.test')
-    assert.isTrue(await until(async () => (await eventsOf(shop, 'mail_resent')).length === 1))
+    assert.isTrue(await until(async () => (await eventCount(shop, 'mail_resent')) === 1))
     assert.lengthOf(messages.sent(), 2)
 
     // The prefilled lookup form the redirect lands on
@@ -169,20 +167,32 @@ test.group('buyer orders / resend the delivery mail', (group) => {
     await checkoutAs(client, shop, product.id, { buyer: ann })
     const [order] = await ordersOf(shop)
     await pay(shop, order.order_no, 1_000n, 'T-1', shop.currency)
-    await until(async () => (await eventsOf(shop, 'mailed')).length === 1)
+    await until(async () => (await eventCount(shop, 'mailed')) === 1)
     const delivery = await mailJson(messages.sent()[0])
     assert.include(delivery.text, 'sign in to your account')
 
-    const asBob = await shopPost(client, shop, `/account/orders/${order.order_no}/resend`, {}, {
-      buyer: bob,
-    })
+    const asBob = await shopPost(
+      client,
+      shop,
+      `/account/orders/${order.order_no}/resend`,
+      {},
+      {
+        buyer: bob,
+      }
+    )
     asBob.assertStatus(404)
-    const asAnn = await shopPost(client, shop, `/account/orders/${order.order_no}/resend`, {}, {
-      buyer: ann,
-    })
+    const asAnn = await shopPost(
+      client,
+      shop,
+      `/account/orders/${order.order_no}/resend`,
+      {},
+      {
+        buyer: ann,
+      }
+    )
     asAnn.assertStatus(302)
     assert.equal(asAnn.header('location'), `/account/orders/${order.order_no}`)
-    assert.isTrue(await until(async () => (await eventsOf(shop, 'mail_resent')).length === 1))
+    assert.isTrue(await until(async () => (await eventCount(shop, 'mail_resent')) === 1))
     messages.assertSent(OrderDeliveryMail, (m) => m.to === 'ann@example.test')
     assert.lengthOf(messages.sent(), 2)
   })
