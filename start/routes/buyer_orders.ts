@@ -28,9 +28,7 @@ router
     router
       .post('/orders/lookup/:orderNo/resend', [OrderController, 'lookupResend'])
       .as('storefront.orders.lookup.resend')
-    router
-      .post('/orders/:token/resend', [OrderController, 'resend'])
-      .as('storefront.orders.resend')
+    router.post('/orders/:token/resend', [OrderController, 'resend']).as('storefront.orders.resend')
 
     router
       .group(() => {

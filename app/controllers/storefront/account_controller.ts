@@ -7,11 +7,7 @@ import {
   parsePage,
 } from '#actions/storefront/orders/buyer_orders'
 import { resendDeliveryMail } from '#actions/storefront/orders/resend_delivery_mail'
-import {
-  flashResend,
-  privateHeaders,
-  renderOrder,
-} from '#controllers/storefront/order_controller'
+import { flashResend, privateHeaders, renderOrder } from '#controllers/storefront/order_controller'
 
 /** The signed-in buyer's account and orders (routes require guard `buyer`). */
 export default class AccountController {

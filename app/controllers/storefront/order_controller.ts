@@ -7,7 +7,10 @@ import {
   orderByToken,
   type OrderView,
 } from '#actions/storefront/orders/orders'
-import { resendDeliveryMail, type ResendOutcome } from '#actions/storefront/orders/resend_delivery_mail'
+import {
+  resendDeliveryMail,
+  type ResendOutcome,
+} from '#actions/storefront/orders/resend_delivery_mail'
 import { findGrantedOrder, grantLookupAccess } from '#actions/storefront/orders/lookup_grants'
 
 /** Order pages never get cached or leak their URL (the token) to other sites. */
@@ -67,7 +70,8 @@ export default class OrderController {
       (trx) => findOrderByToken(trx, tenant, token),
       { ip: request.ip(), locale: i18n.locale }
     )
-    if (!outcome.ok && outcome.reason === 'not_found') return renderOrder(ctx, null, { resendUrl: '' })
+    if (!outcome.ok && outcome.reason === 'not_found')
+      return renderOrder(ctx, null, { resendUrl: '' })
     flashResend(ctx, outcome)
     return response.redirect(`/orders/${token}`)
   }

@@ -34,9 +34,11 @@ export async function resendDeliveryMail(
   if (!order) return { ok: false, reason: 'not_found', order: null }
   if (!MAILABLE_STATUSES.includes(order.status)) return { ok: false, reason: 'not_paid', order }
   await consumeResend(tenant, request.ip, order.id)
-  await dispatch(
-    ResendMailJob,
-    { tenantId: tenant.id, orderId: order.id, locale: request.locale, by: 'buyer' }
-  )
+  await dispatch(ResendMailJob, {
+    tenantId: tenant.id,
+    orderId: order.id,
+    locale: request.locale,
+    by: 'buyer',
+  })
   return { ok: true, order, maskedEmail: maskEmail(order.contactEmail) }
 }
