@@ -6,8 +6,11 @@ import {
   listBuyerOrders,
   parsePage,
 } from '#actions/storefront/orders/buyer_orders'
-import { resendDeliveryMail } from '#actions/storefront/orders/resend_delivery_mail'
-import { flashResend, privateHeaders, renderOrder } from '#controllers/storefront/order_controller'
+import {
+  privateHeaders,
+  renderOrder,
+  resendAndReturn,
+} from '#controllers/storefront/order_controller'
 
 /** The signed-in buyer's account and orders (routes require guard `buyer`). */
 export default class AccountController {
@@ -41,20 +44,12 @@ export default class AccountController {
 
   /** POST /account/orders/:orderNo/resend — the delivery mail again, to the order's email. */
   async resend(ctx: HttpContext) {
-    const { params, auth, request, response, i18n } = ctx
-    privateHeaders(response)
     const tenant = requireTenant()
-    const buyer = auth.use('buyer').getUserOrFail()
-    const orderNo = String(params.orderNo)
-    const outcome = await resendDeliveryMail(
-      tenant,
-      (trx) => findBuyerOrder(trx, tenant, buyer.id, orderNo),
-      { ip: request.ip(), locale: i18n.locale }
-    )
-    if (!outcome.ok && outcome.reason === 'not_found') {
-      return renderOrder(ctx, null, { resendUrl: '' })
-    }
-    flashResend(ctx, outcome)
-    return response.redirect(`/account/orders/${outcome.order!.orderNo}`)
+    const buyer = ctx.auth.use('buyer').getUserOrFail()
+    const orderNo = String(ctx.params.orderNo)
+    return resendAndReturn(ctx, (trx) => findBuyerOrder(trx, tenant, buyer.id, orderNo), {
+      back: (outcome) => `/account/orders/${outcome.order?.orderNo ?? orderNo}`,
+      notFound: 'page',
+    })
   }
 }

@@ -12,6 +12,7 @@ import {
   type ResendOutcome,
 } from '#actions/storefront/orders/resend_delivery_mail'
 import { findGrantedOrder, grantLookupAccess } from '#actions/storefront/orders/lookup_grants'
+import { StorefrontThrottledException } from '#actions/storefront/errors'
 
 /** Order pages never get cached or leak their URL (the token) to other sites. */
 export function privateHeaders(response: HttpContext['response']) {
@@ -33,13 +34,44 @@ export async function renderOrder(
   return view.render('pages/storefront/order', { ...found, ...links })
 }
 
-/** Flash the outcome of a resend request in the buyer's language. */
-export function flashResend({ session, i18n }: HttpContext, outcome: ResendOutcome) {
+/**
+ * Ask for the delivery mail again on an order found by `find` (access proven by the caller),
+ * then go back to `back` with the outcome flashed in the buyer's language. An order that is
+ * not found is a 404 page (or, with `notFound: 'flash'`, a flashed hint); too many resends
+ * are the 429 page, whose back link is the order page rather than this POST-only URL.
+ */
+export async function resendAndReturn(
+  ctx: HttpContext,
+  find: Parameters<typeof resendDeliveryMail>[1],
+  options: { back: (outcome: ResendOutcome) => string; notFound: 'page' | 'flash' }
+) {
+  const { request, response, session, i18n, view } = ctx
+  privateHeaders(response)
+  let outcome: ResendOutcome
+  try {
+    outcome = await resendDeliveryMail(requireTenant(), find, {
+      ip: request.ip(),
+      locale: i18n.locale,
+    })
+  } catch (error) {
+    if (!(error instanceof StorefrontThrottledException) || !request.accepts(['html'])) throw error
+    const seconds = Math.max(1, Math.ceil(error.retryAfterSeconds))
+    response.status(429).header('Retry-After', String(seconds))
+    return view.render('pages/storefront/throttled', {
+      message: i18n.t('storefront.throttled.message', { minutes: Math.ceil(seconds / 60) }),
+      back: options.back({ ok: false, reason: 'not_found', order: null }),
+    })
+  }
   if (outcome.ok) {
     session.flash('notice', i18n.t('buyer_orders.resend.sent', { email: outcome.maskedEmail }))
+  } else if (outcome.reason === 'not_found' && options.notFound === 'page') {
+    return renderOrder(ctx, null, { resendUrl: '' })
+  } else if (outcome.reason === 'not_found') {
+    session.flash('error', i18n.t('buyer_orders.resend.lookup_again'))
   } else {
     session.flash('error', i18n.t(`buyer_orders.resend.${outcome.reason}`))
   }
+  return response.redirect(options.back(outcome))
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '')
@@ -61,19 +93,12 @@ export default class OrderController {
   }
 
   async resend(ctx: HttpContext) {
-    const { params, request, response, i18n } = ctx
-    privateHeaders(response)
     const tenant = requireTenant()
-    const token = String(params.token)
-    const outcome = await resendDeliveryMail(
-      tenant,
-      (trx) => findOrderByToken(trx, tenant, token),
-      { ip: request.ip(), locale: i18n.locale }
-    )
-    if (!outcome.ok && outcome.reason === 'not_found')
-      return renderOrder(ctx, null, { resendUrl: '' })
-    flashResend(ctx, outcome)
-    return response.redirect(`/orders/${token}`)
+    const token = String(ctx.params.token)
+    return resendAndReturn(ctx, (trx) => findOrderByToken(trx, tenant, token), {
+      back: () => `/orders/${token}`,
+      notFound: 'page',
+    })
   }
 
   async lookupForm({ view, response, request }: HttpContext) {
@@ -110,21 +135,12 @@ export default class OrderController {
   }
 
   async lookupResend(ctx: HttpContext) {
-    const { params, request, response, i18n, session } = ctx
-    privateHeaders(response)
     const tenant = requireTenant()
-    const orderNo = String(params.orderNo)
-    const outcome = await resendDeliveryMail(
-      tenant,
-      (trx) => findGrantedOrder(trx, tenant, session, orderNo),
-      { ip: request.ip(), locale: i18n.locale }
-    )
-    if (!outcome.ok && outcome.reason === 'not_found') {
-      session.flash('error', i18n.t('buyer_orders.resend.lookup_again'))
-    } else {
-      flashResend(ctx, outcome)
-    }
+    const orderNo = String(ctx.params.orderNo)
     const back = new URLSearchParams({ orderNo: isOrderNo(orderNo) ? orderNo : '' })
-    return response.redirect(`/orders/lookup?${back}`)
+    return resendAndReturn(ctx, (trx) => findGrantedOrder(trx, tenant, ctx.session, orderNo), {
+      back: () => `/orders/lookup?${back}`,
+      notFound: 'flash',
+    })
   }
 }

@@ -205,6 +205,7 @@ test.group('buyer orders / rate limits', (group) => {
     )
     blocked.assertStatus(429)
     assert.include(blocked.text(), 'Too many attempts')
+    assert.include(blocked.text(), `href="/orders/${tokens[0]}"`, 'back to the order page')
     mail.restore()
   })
 
