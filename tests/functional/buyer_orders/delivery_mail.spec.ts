@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { test } from '@japa/runner'
+import app from '@adonisjs/core/services/app'
 import logger from '@adonisjs/core/services/logger'
 import mail from '@adonisjs/mail/services/main'
 import type { BaseMail } from '@adonisjs/mail'
@@ -45,8 +47,8 @@ test.group('buyer orders / delivery mail', (group) => {
     const m = await rendered(sent)
     assert.equal(m.subject, `${shop.name}：您的订单 ${order.order_no}`)
     assert.include(m.text, `您的订单 ${order.order_no} 已发货。`)
-    const app = new URL(env.get('APP_URL'))
-    const link = `${app.protocol}//${shop.slug}.localhost:${app.port}/orders/lookup?orderNo=${order.order_no}`
+    const appUrl = new URL(env.get('APP_URL'))
+    const link = `${appUrl.protocol}//${shop.slug}.localhost:${appUrl.port}/orders/lookup?orderNo=${order.order_no}`
     assert.include(m.text, link)
     assert.include(m.html, `href="${link}"`)
     assert.include(m.html, 'lang="zh-CN"')
@@ -86,4 +88,17 @@ test.group('buyer orders / delivery mail', (group) => {
     assert.lengthOf(mails.sent(), 1)
     assert.lengthOf(await rowsOf('order_events', shop).where('kind', 'mailed'), 1)
   })
+})
+
+test('buyer_orders.json has the same keys in en and zh-CN', ({ assert }) => {
+  const flat = (value: any, prefix = ''): string[] =>
+    typeof value === 'object' && value !== null
+      ? Object.entries(value).flatMap(([k, v]) => flat(v, prefix ? `${prefix}.${k}` : k))
+      : [prefix]
+  const keys = (locale: string) =>
+    flat(
+      JSON.parse(readFileSync(app.languageFilesPath(locale, 'buyer_orders.json'), 'utf8'))
+    ).sort()
+  assert.deepEqual(keys('zh-CN'), keys('en'))
+  assert.isAbove(keys('en').length, 20)
 })
