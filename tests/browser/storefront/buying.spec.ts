@@ -159,37 +159,39 @@ test.group('browser / storefront buying', (group) => {
     })
   }
 
-  test('a sold-out product says so and takes no order, also when stock runs out meanwhile', async ({
-    assert,
-    cleanup,
-  }) => {
-    const { shop, product } = await shopWithProduct('Last Key', 1)
-    const empty = await productOf(shop, { name: 'Gone Key' })
-    const { page } = await phone(cleanup, 'en')
+  for (const locale of ['en', 'zh-CN'] as const) {
+    test(`${locale}: a sold-out product says so and takes no order, also when stock runs out meanwhile`, async ({
+      assert,
+      cleanup,
+    }) => {
+      const { shop, product } = await shopWithProduct('Last Key', 1)
+      const empty = await productOf(shop, { name: 'Gone Key' })
+      const { page } = await phone(cleanup, locale)
 
-    await page.goto(shopUrl(shop.slug, `/p/${empty.id}`))
-    assert.include(await page.textContent('.sold-out'), WORDS.en.soldOutBadge)
-    assert.equal(await page.locator('form[action$="/checkout"]').count(), 0)
+      await page.goto(shopUrl(shop.slug, `/p/${empty.id}`))
+      assert.include(await page.textContent('.sold-out'), WORDS[locale].soldOutBadge)
+      assert.equal(await page.locator('form[action$="/checkout"]').count(), 0)
 
-    // The last key is taken by someone else while this buyer fills the form.
-    await page.goto(shopUrl(shop.slug, `/p/${product.id}`))
-    const { createOrder } = await import('#delivery')
-    await createOrder({
-      tenant: shop.toRef(),
-      productId: product.id,
-      quantity: 1,
-      contactEmail: 'first@example.test',
+      // The last key is taken by someone else while this buyer fills the form.
+      await page.goto(shopUrl(shop.slug, `/p/${product.id}`))
+      const { createOrder } = await import('#delivery')
+      await createOrder({
+        tenant: shop.toRef(),
+        productId: product.id,
+        quantity: 1,
+        contactEmail: 'first@example.test',
+      })
+      await page.fill('#f-contactEmail', 'late@example.test')
+      await clickAndLoad(page.locator('form[action$="/checkout"] button[type=submit]'))
+      assert.include(await page.textContent('.alert'), WORDS[locale].soldOut)
+      assert.equal(new URL(page.url()).pathname, `/p/${product.id}`)
+      const orders = await rowsOf('orders', shop)
+      assert.deepEqual(
+        orders.map((o: any) => o.contact_email),
+        ['first@example.test']
+      )
     })
-    await page.fill('#f-contactEmail', 'late@example.test')
-    await clickAndLoad(page.locator('form[action$="/checkout"] button[type=submit]'))
-    assert.include(await page.textContent('.alert'), WORDS.en.soldOut)
-    assert.equal(new URL(page.url()).pathname, `/p/${product.id}`)
-    const orders = await rowsOf('orders', shop)
-    assert.deepEqual(
-      orders.map((o: any) => o.contact_email),
-      ['first@example.test']
-    )
-  })
+  }
 
   test('zh-CN: a signed-in buyer finds the order under My orders and reveals the key there', async ({
     assert,
