@@ -2,12 +2,21 @@ import { defineConfig } from '@adonisjs/shield'
 
 const shieldConfig = defineConfig({
   /**
-   * Configure CSP policies for your app. Refer documentation
-   * to learn more
+   * Strict Content-Security-Policy on every page: scripts and styles only from this host's
+   * static files (public/), no inline script, no inline style, no plugins, no framing. Pages
+   * that need behaviour load a file from public/js (e.g. /js/order.js for copy buttons).
    */
   csp: {
-    enabled: false,
-    directives: {},
+    enabled: true,
+    directives: {
+      defaultSrc: [`'self'`],
+      scriptSrc: [`'self'`],
+      styleSrc: [`'self'`],
+      imgSrc: [`'self'`, 'data:'],
+      objectSrc: [`'none'`],
+      baseUri: [`'self'`],
+      frameAncestors: [`'none'`],
+    },
     reportOnly: false,
   },
 

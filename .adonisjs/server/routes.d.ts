@@ -90,12 +90,11 @@ export type ScannedRoutes = {
     'storefront.reset.update': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.account': { paramsTuple?: []; params?: {} }
     'storefront.logout': { paramsTuple?: []; params?: {} }
-    'merchant.coupons.index': { paramsTuple?: []; params?: {} }
-    'merchant.coupons.create': { paramsTuple?: []; params?: {} }
-    'merchant.coupons.store': { paramsTuple?: []; params?: {} }
-    'merchant.coupons.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'merchant.coupons.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'merchant.coupons.deactivate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'storefront.orders.lookup.resend': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
+    'storefront.orders.resend': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'storefront.account.orders': { paramsTuple?: []; params?: {} }
+    'storefront.account.orders.show': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
+    'storefront.account.orders.resend': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
@@ -146,9 +145,8 @@ export type ScannedRoutes = {
     'storefront.forgot': { paramsTuple?: []; params?: {} }
     'storefront.reset': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.account': { paramsTuple?: []; params?: {} }
-    'merchant.coupons.index': { paramsTuple?: []; params?: {} }
-    'merchant.coupons.create': { paramsTuple?: []; params?: {} }
-    'merchant.coupons.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'storefront.account.orders': { paramsTuple?: []; params?: {} }
+    'storefront.account.orders.show': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
@@ -199,9 +197,8 @@ export type ScannedRoutes = {
     'storefront.forgot': { paramsTuple?: []; params?: {} }
     'storefront.reset': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.account': { paramsTuple?: []; params?: {} }
-    'merchant.coupons.index': { paramsTuple?: []; params?: {} }
-    'merchant.coupons.create': { paramsTuple?: []; params?: {} }
-    'merchant.coupons.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'storefront.account.orders': { paramsTuple?: []; params?: {} }
+    'storefront.account.orders.show': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
@@ -243,14 +240,14 @@ export type ScannedRoutes = {
     'storefront.forgot.store': { paramsTuple?: []; params?: {} }
     'storefront.reset.update': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.logout': { paramsTuple?: []; params?: {} }
-    'merchant.coupons.store': { paramsTuple?: []; params?: {} }
-    'merchant.coupons.deactivate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'storefront.orders.lookup.resend': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
+    'storefront.orders.resend': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'storefront.account.orders.resend': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
   }
   PUT: {
     'merchant.staff.role': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'merchant.coupons.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
   }
   DELETE: {

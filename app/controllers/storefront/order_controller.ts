@@ -1,35 +1,120 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { requireTenant } from '#tenancy'
-import { lookupOrder, orderByToken, type OrderView } from '#actions/storefront/orders/orders'
+import {
+  findOrderByToken,
+  isOrderNo,
+  lookupOrder,
+  orderByToken,
+  type OrderView,
+} from '#actions/storefront/orders/orders'
+import {
+  resendDeliveryMail,
+  type ResendOutcome,
+} from '#actions/storefront/orders/resend_delivery_mail'
+import { findGrantedOrder, grantLookupAccess } from '#actions/storefront/orders/lookup_grants'
+import { StorefrontThrottledException } from '#actions/storefront/errors'
 
 /** Order pages never get cached or leak their URL (the token) to other sites. */
-function privateHeaders(response: HttpContext['response']) {
+export function privateHeaders(response: HttpContext['response']) {
   response.header('Cache-Control', 'no-store')
   response.header('Referrer-Policy', 'no-referrer')
   response.header('X-Robots-Tag', 'noindex, nofollow')
 }
 
-/** GET /orders/:token, GET/POST /orders/lookup. */
+/** The order page, or a 404 page in the buyer's language. */
+export async function renderOrder(
+  { response, view }: HttpContext,
+  found: OrderView | null,
+  links: { resendUrl: string; backUrl?: string }
+) {
+  if (!found) {
+    response.status(404)
+    return view.render('pages/storefront/order_not_found')
+  }
+  return view.render('pages/storefront/order', { ...found, ...links })
+}
+
+/**
+ * Ask for the delivery mail again on an order found by `find` (access proven by the caller),
+ * then go back to `back` with the outcome flashed in the buyer's language. An order that is
+ * not found is a 404 page (or, with `notFound: 'flash'`, a flashed hint); too many resends
+ * are the 429 page, whose back link is the order page rather than this POST-only URL.
+ */
+export async function resendAndReturn(
+  ctx: HttpContext,
+  find: Parameters<typeof resendDeliveryMail>[1],
+  options: { back: (outcome: ResendOutcome) => string; notFound: 'page' | 'flash' }
+) {
+  const { request, response, session, i18n, view } = ctx
+  privateHeaders(response)
+  let outcome: ResendOutcome
+  try {
+    outcome = await resendDeliveryMail(requireTenant(), find, {
+      ip: request.ip(),
+      locale: i18n.locale,
+    })
+  } catch (error) {
+    if (!(error instanceof StorefrontThrottledException) || !request.accepts(['html'])) throw error
+    const seconds = Math.max(1, Math.ceil(error.retryAfterSeconds))
+    response.status(429).header('Retry-After', String(seconds))
+    return view.render('pages/storefront/throttled', {
+      message: i18n.t('storefront.throttled.message', { minutes: Math.ceil(seconds / 60) }),
+      back: options.back({ ok: false, reason: 'not_found', order: null }),
+    })
+  }
+  if (outcome.ok) {
+    session.flash('notice', i18n.t('buyer_orders.resend.sent', { email: outcome.maskedEmail }))
+  } else if (outcome.reason === 'not_found' && options.notFound === 'page') {
+    return renderOrder(ctx, null, { resendUrl: '' })
+  } else if (outcome.reason === 'not_found') {
+    session.flash('error', i18n.t('buyer_orders.resend.lookup_again'))
+  } else {
+    session.flash('error', i18n.t(`buyer_orders.resend.${outcome.reason}`))
+  }
+  return response.redirect(options.back(outcome))
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '')
+
+/**
+ * GET /orders/:token, GET/POST /orders/lookup, and the delivery-mail resend from a page
+ * whose access was proven by the token or by a lookup in this session.
+ */
 export default class OrderController {
-  async show({ params, request, response, view, auth }: HttpContext) {
+  async show(ctx: HttpContext) {
+    const { params, request, response, auth } = ctx
     privateHeaders(response)
-    const found = await orderByToken(requireTenant(), String(params.token), {
+    const token = String(params.token)
+    const found = await orderByToken(requireTenant(), token, {
       ip: request.ip(),
       buyerId: auth.use('buyer').user?.id ?? null,
     })
-    if (!found) return response.notFound('Not found')
-    return this.render(view, found)
+    return renderOrder(ctx, found, { resendUrl: `/orders/${token}/resend` })
   }
 
-  async lookupForm({ view, response }: HttpContext) {
+  async resend(ctx: HttpContext) {
+    const tenant = requireTenant()
+    const token = String(ctx.params.token)
+    return resendAndReturn(ctx, (trx) => findOrderByToken(trx, tenant, token), {
+      back: () => `/orders/${token}`,
+      notFound: 'page',
+    })
+  }
+
+  async lookupForm({ view, response, request }: HttpContext) {
     privateHeaders(response)
-    return view.render('pages/storefront/order_lookup', { error: null, orderNo: '', email: '' })
+    const orderNo = str(request.qs().orderNo)
+    return view.render('pages/storefront/order_lookup', {
+      error: null,
+      orderNo: isOrderNo(orderNo) ? orderNo.toUpperCase() : '',
+      email: '',
+    })
   }
 
-  async lookup({ request, response, view, auth, i18n }: HttpContext) {
+  async lookup(ctx: HttpContext) {
+    const { request, response, view, auth, i18n, session } = ctx
     privateHeaders(response)
     const raw = request.only(['orderNo', 'contactEmail', 'queryPassword'])
-    const str = (v: unknown) => (typeof v === 'string' ? v : '')
     const found = await lookupOrder(requireTenant(), {
       orderNo: str(raw.orderNo),
       contactEmail: str(raw.contactEmail),
@@ -45,10 +130,17 @@ export default class OrderController {
         email: str(raw.contactEmail).slice(0, 254),
       })
     }
-    return this.render(view, found)
+    grantLookupAccess(session, found.order.id)
+    return renderOrder(ctx, found, { resendUrl: `/orders/lookup/${found.order.orderNo}/resend` })
   }
 
-  private render(view: HttpContext['view'], found: OrderView) {
-    return view.render('pages/storefront/order', { ...found })
+  async lookupResend(ctx: HttpContext) {
+    const tenant = requireTenant()
+    const orderNo = String(ctx.params.orderNo)
+    const back = new URLSearchParams({ orderNo: isOrderNo(orderNo) ? orderNo : '' })
+    return resendAndReturn(ctx, (trx) => findGrantedOrder(trx, tenant, ctx.session, orderNo), {
+      back: () => `/orders/lookup?${back}`,
+      notFound: 'flash',
+    })
   }
 }

@@ -9,6 +9,7 @@ import {
 } from '#jobs'
 import { withTenant } from '#tenancy'
 import { expireShopReservations, findShopsWithDueReservations } from '#delivery/stock/reservations'
+import OrderDeliveryMail from '#mails/storefront/order_delivery_mail'
 
 /**
  * Tell the buyer the order is delivered (after commit, at least once: the `mailed` event
@@ -24,7 +25,8 @@ export class DeliveryMailJob extends TenantJob<{ tenantId: number; orderId: numb
       const row = await trx
         .from('orders')
         .where({ tenant_id: payload.tenantId, id: payload.orderId })
-        .select('id', 'order_no', 'status', 'contact_email')
+        .select('id', 'order_no', 'status', 'contact_email', 'buyer_id')
+        .select(trx.raw('(query_password_hash IS NOT NULL) AS has_query_password'))
         .first()
       if (!row) return null
       const mailed = await trx
@@ -37,16 +39,19 @@ export class DeliveryMailJob extends TenantJob<{ tenantId: number; orderId: numb
     if (!['delivered', 'paid', 'paid_unfulfilled'].includes(order.status)) {
       throw new PermanentJobError('order is not paid', { code: 'E_ORDER_NOT_PAID' })
     }
-    await mail.send((message) => {
-      message
-        .to(order.contact_email)
-        .subject(`${ctx.tenant.name}: order ${order.order_no}`)
-        .text(
-          order.status === 'delivered'
-            ? `Your order ${order.order_no} is delivered. Open your order page to see it.`
-            : `Your payment for order ${order.order_no} is received. The shop will deliver it.`
-        )
-    })
+    await mail.send(
+      new OrderDeliveryMail(
+        ctx.tenant,
+        {
+          orderNo: order.order_no,
+          status: order.status,
+          contactEmail: order.contact_email,
+          hasQueryPassword: Boolean(order.has_query_password),
+          hasBuyer: order.buyer_id !== null,
+        },
+        ctx.tenant.defaultLocale
+      )
+    )
     await withTenant(
       (trx) =>
         trx.table('order_events').insert({

@@ -93,7 +93,7 @@ test.group('delivery / reservation expiry and after-payment jobs', (group) => {
   })
 
   test('after payment the delivery mail is sent once, without secrets', async ({ assert }) => {
-    const { messages } = mail.fake()
+    const { mails } = mail.fake()
     const shop = await createShop('exp-shop')
     const product = await productOf(shop)
     await addItems(shop, product, 1)
@@ -104,9 +104,10 @@ test.group('delivery / reservation expiry and after-payment jobs', (group) => {
       return events.length === 1
     })
     assert.isTrue(mailed)
-    const sent = messages.sent()
+    const sent = mails.sent()
     assert.lengthOf(sent, 1)
-    const text = String(sent[0].toJSON().message.text ?? '')
+    await sent[0].message.computeContents()
+    const text = String(sent[0].message.toJSON().message.text ?? '')
     assert.include(text, created.order.orderNo)
     assert.notInclude(text, 'KEY-')
     assert.notInclude(text, created.publicToken)
@@ -119,6 +120,6 @@ test.group('delivery / reservation expiry and after-payment jobs', (group) => {
         logger,
       }
     )
-    assert.lengthOf(messages.sent(), 1)
+    assert.lengthOf(mails.sent(), 1)
   })
 })

@@ -15,7 +15,7 @@ import {
 import { ORDER_COLUMNS } from '#delivery/orders/order'
 import { PRODUCT_COLUMNS, toProduct } from '#delivery/catalog/products'
 import { decryptSecret } from '#delivery/secrets/index'
-import { beforeLookup, lookupFailed } from '#actions/storefront/orders/limits'
+import { beforeLookup, consumeReveal, lookupFailed } from '#actions/storefront/orders/limits'
 import { formatMinor } from '#ledger/settlement/format'
 
 /** A product as the storefront shows it: stock only as the product's setting allows. */
@@ -86,7 +86,19 @@ export interface OrderView {
   pricing: { subtotal: string; discount: string; code: string } | null
   /** Plaintext card secrets: only for delivered orders. */
   secrets: string[]
+  /** Whether the buyer may ask for the delivery mail again (the order is paid). */
+  canResend: boolean
 }
+
+/** Who opens an order page, and how they proved access to it. */
+export interface OrderViewer {
+  ip: string
+  buyerId: number | null
+  via: 'token' | 'lookup' | 'account'
+}
+
+/** Statuses whose delivery mail exists (and may be sent again). */
+export const MAILABLE_STATUSES: readonly string[] = ['paid', 'delivered', 'paid_unfulfilled']
 
 /**
  * Build the order page: timeline, and for delivered orders the decrypted card secrets, with
@@ -96,7 +108,7 @@ async function buildView(
   trx: TransactionClientContract,
   tenant: TenantRef,
   order: Order,
-  viewer: { ip: string; buyerId: number | null; via: 'token' | 'lookup' }
+  viewer: OrderViewer
 ): Promise<OrderView> {
   const line = await trx
     .from('order_lines')
@@ -155,7 +167,39 @@ async function buildView(
     quantity: Number(line?.quantity ?? 0),
     events: events.map((e: any) => ({ kind: e.kind, at: new Date(e.created_at) })),
     secrets,
+    canResend: MAILABLE_STATUSES.includes(order.status),
   }
+}
+
+/**
+ * Open an order whose access the caller has proven (`find` returns it or null, inside the
+ * shop's transaction). A delivered order's secrets are decrypted only after the reveal limits
+ * (per shop + IP, per order) allow it, in a second unit of work that records the reveal.
+ * @throws StorefrontThrottledException
+ */
+export async function openOrder(
+  tenant: TenantRef,
+  find: (trx: TransactionClientContract) => Promise<Order | null>,
+  viewer: OrderViewer
+): Promise<OrderView | null> {
+  const order = await withTenant(find, tenant)
+  if (!order) return null
+  if (order.status === 'delivered') await consumeReveal(tenant, viewer.ip, order.id)
+  return withTenant((trx) => buildView(trx, tenant, order, viewer), tenant)
+}
+
+/** The order of this shop whose public token is `token` (null if none). */
+export async function findOrderByToken(
+  trx: TransactionClientContract,
+  tenant: TenantRef,
+  token: string
+): Promise<Order | null> {
+  if (typeof token !== 'string' || token.length < 16 || token.length > 128) return null
+  const { rows } = await trx.rawQuery(
+    `SELECT ${ORDER_COLUMNS} FROM orders WHERE tenant_id = ? AND public_token_hash = ?`,
+    [tenant.id, hashPublicToken(token)]
+  )
+  return rows[0] ? toOrder(rows[0]) : null
 }
 
 /** The order of this shop whose public token is `token`, as a page view; null if none. */
@@ -164,17 +208,15 @@ export function orderByToken(
   token: string,
   viewer: { ip: string; buyerId: number | null }
 ) {
-  if (typeof token !== 'string' || token.length < 16 || token.length > 128) {
-    return Promise.resolve(null)
-  }
-  return withTenant(async (trx) => {
-    const { rows } = await trx.rawQuery(
-      `SELECT ${ORDER_COLUMNS} FROM orders WHERE tenant_id = ? AND public_token_hash = ?`,
-      [tenant.id, hashPublicToken(token)]
-    )
-    if (!rows[0]) return null
-    return buildView(trx, tenant, toOrder(rows[0]), { ...viewer, via: 'token' })
-  }, tenant)
+  return openOrder(tenant, (trx) => findOrderByToken(trx, tenant, token), {
+    ...viewer,
+    via: 'token',
+  })
+}
+
+/** Shape of an order number (`YYYYMMDD` + base32, see newOrderNo), case-insensitive. */
+export function isOrderNo(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9A-Za-z]{8,32}$/.test(value)
 }
 
 let dummyHash: Promise<string> | undefined
@@ -205,27 +247,29 @@ export async function lookupOrder(tenant: TenantRef, input: LookupInput) {
     .trim()
     .slice(0, 64)
   await beforeLookup(tenant, input.ip, orderNo)
-  const found = await withTenant(async (trx) => {
-    const { rows } = await trx.rawQuery(
-      `SELECT ${ORDER_COLUMNS}, query_password_hash FROM orders WHERE tenant_id = ? AND order_no = ?`,
-      [tenant.id, orderNo]
-    )
-    return rows[0] ?? null
-  }, tenant)
+  // Garbage (NUL bytes, other scripts, 64 characters) never reaches the database.
+  const found = isOrderNo(orderNo)
+    ? await withTenant(async (trx) => {
+        const { rows } = await trx.rawQuery(
+          `SELECT ${ORDER_COLUMNS}, query_password_hash FROM orders WHERE tenant_id = ? AND order_no = ?`,
+          [tenant.id, orderNo.toUpperCase()]
+        )
+        return rows[0] ?? null
+      }, tenant)
+    : null
   const storedHash: string | null = found?.query_password_hash ?? null
-  const passwordOk = await hash.verify(storedHash ?? (await dummy()), String(input.queryPassword))
+  // Longer than checkout accepts cannot match; the cut keeps the hash work bounded.
+  const password = String(input.queryPassword ?? '').slice(0, 256)
+  const passwordOk = await hash.verify(storedHash ?? (await dummy()), password)
   const emailOk = found ? sameText(found.contact_email, String(input.contactEmail)) : false
   if (!found || !storedHash || !passwordOk || !emailOk) {
     await lookupFailed(tenant, input.ip, orderNo)
     return null
   }
-  return withTenant(
-    (trx) =>
-      buildView(trx, tenant, toOrder(found), {
-        ip: input.ip,
-        buyerId: input.buyerId,
-        via: 'lookup',
-      }),
-    tenant
-  )
+  const order = toOrder(found)
+  return openOrder(tenant, async () => order, {
+    ip: input.ip,
+    buyerId: input.buyerId,
+    via: 'lookup',
+  })
 }
