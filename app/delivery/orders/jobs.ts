@@ -1,4 +1,5 @@
 import mail from '@adonisjs/mail/services/main'
+import i18nManager from '@adonisjs/i18n/services/main'
 import {
   dispatch,
   PermanentJobError,
@@ -11,15 +12,36 @@ import { withTenant } from '#tenancy'
 import { expireShopReservations, findShopsWithDueReservations } from '#delivery/stock/reservations'
 
 /**
+ * A mail to the buyer beyond the first delivery mail: `resend` (the merchant resends it),
+ * `item_replaced` (a key was replaced), `fulfilled` (a manual order was delivered). `key`
+ * is unique per request: the job's idempotency key and the event that marks it sent.
+ */
+export interface DeliveryMailNotice {
+  kind: 'resend' | 'item_replaced' | 'fulfilled'
+  key: string
+}
+
+export interface DeliveryMailPayload {
+  tenantId: number
+  orderId: number
+  notice?: DeliveryMailNotice
+}
+
+/**
  * Tell the buyer the order is delivered (after commit, at least once: the `mailed` event
  * makes a re-run a no-op once it succeeded). The mail carries the order number, never a
  * card secret or the order token; the buyer reads the items on the order page.
+ *
+ * With a `notice` the job sends that mail even though a `mailed` event exists, and records
+ * `mail_resent` (resend) or `mailed` (replaced, fulfilled) with the notice's key; a re-run
+ * of the same notice finds its event and does nothing.
  */
-export class DeliveryMailJob extends TenantJob<{ tenantId: number; orderId: number }> {
+export class DeliveryMailJob extends TenantJob<DeliveryMailPayload> {
   static jobName = 'delivery.mail'
   static transaction = false
 
-  async handle(payload: { tenantId: number; orderId: number }, ctx: TenantJobContext) {
+  async handle(payload: DeliveryMailPayload, ctx: TenantJobContext) {
+    const notice = payload.notice
     const order = await withTenant(async (trx) => {
       const row = await trx
         .from('orders')
@@ -27,11 +49,15 @@ export class DeliveryMailJob extends TenantJob<{ tenantId: number; orderId: numb
         .select('id', 'order_no', 'status', 'contact_email')
         .first()
       if (!row) return null
-      const mailed = await trx
+      const sent = trx
         .from('order_events')
-        .where({ tenant_id: payload.tenantId, order_id: payload.orderId, kind: 'mailed' })
-        .first()
-      return mailed ? null : row
+        .where({ tenant_id: payload.tenantId, order_id: payload.orderId })
+      if (notice) {
+        sent.whereIn('kind', ['mailed', 'mail_resent']).whereRaw(`data->>'key' = ?`, [notice.key])
+      } else {
+        sent.where('kind', 'mailed')
+      }
+      return (await sent.first()) ? null : row
     }, ctx.tenant)
     if (!order) return
     if (!['delivered', 'paid', 'paid_unfulfilled'].includes(order.status)) {
@@ -41,23 +67,41 @@ export class DeliveryMailJob extends TenantJob<{ tenantId: number; orderId: numb
       message
         .to(order.contact_email)
         .subject(`${ctx.tenant.name}: order ${order.order_no}`)
-        .text(
-          order.status === 'delivered'
-            ? `Your order ${order.order_no} is delivered. Open your order page to see it.`
-            : `Your payment for order ${order.order_no} is received. The shop will deliver it.`
-        )
+        .text(notice ? noticeText(notice, order, ctx.tenant.defaultLocale) : firstText(order))
     })
+    const kind = notice?.kind === 'resend' ? 'mail_resent' : 'mailed'
     await withTenant(
       (trx) =>
         trx.table('order_events').insert({
           tenant_id: payload.tenantId,
           order_id: payload.orderId,
-          kind: 'mailed',
-          data: JSON.stringify({}),
+          kind,
+          data: JSON.stringify(notice ? { key: notice.key, notice: notice.kind } : {}),
         }),
       ctx.tenant
     )
   }
+}
+
+function firstText(order: { status: string; order_no: string }) {
+  return order.status === 'delivered'
+    ? `Your order ${order.order_no} is delivered. Open your order page to see it.`
+    : `Your payment for order ${order.order_no} is received. The shop will deliver it.`
+}
+
+/** The notice mails, in the shop's language (`orders.buyer_mail.*`), English underneath. */
+function noticeText(
+  notice: DeliveryMailNotice,
+  order: { status: string; order_no: string },
+  shopLocale: string
+) {
+  const locale = i18nManager.getSupportedLocaleFor([shopLocale ?? '']) ?? i18nManager.defaultLocale
+  const data = { orderNo: order.order_no }
+  const key =
+    notice.kind === 'resend' ? (order.status === 'delivered' ? 'delivered' : 'paid') : notice.kind
+  const texts = [i18nManager.locale(locale).t(`orders.buyer_mail.${key}`, data)]
+  if (locale !== 'en') texts.push(i18nManager.locale('en').t(`orders.buyer_mail.${key}`, data))
+  return texts.join('\n\n')
 }
 
 /** How often the reservation scan runs (ms); also its dispatch dedupe window. */
