@@ -26,11 +26,13 @@ export const controllers = {
   },
   Locale: () => import('#controllers/locale_controller'),
   merchant: {
+    Alerts: () => import('#controllers/merchant/alerts_controller'),
     ApiTokens: () => import('#controllers/merchant/api_tokens_controller'),
     Audit: () => import('#controllers/merchant/audit_controller'),
     Balance: () => import('#controllers/merchant/balance_controller'),
     Dashboard: () => import('#controllers/merchant/dashboard_controller'),
     Invitations: () => import('#controllers/merchant/invitations_controller'),
+    Orders: () => import('#controllers/merchant/orders_controller'),
     Products: () => import('#controllers/merchant/products_controller'),
     Session: () => import('#controllers/merchant/session_controller'),
     Staff: () => import('#controllers/merchant/staff_controller'),

@@ -116,17 +116,21 @@ export default class OrdersController {
     const member = await this.#may(ctx, 'operate')
     const mode = this.#text(ctx, 'mode')
     const content = this.#text(ctx, 'content')
-    return this.#act(ctx, { mode: mode ?? 'items', content: (content ?? '').slice(0, 20_000) }, async () => {
-      await fulfilManualOrder({
-        tenant: requireTenant(),
-        actor: { type: 'user', id: member.userId },
-        orderId: this.#id(ctx),
-        mode: mode as 'items' | 'text',
-        content: content ?? '',
-        ip: ctx.request.ip(),
-      })
-      return 'orders.fulfil.done'
-    })
+    return this.#act(
+      ctx,
+      { mode: mode ?? 'items', content: (content ?? '').slice(0, 20_000) },
+      async () => {
+        await fulfilManualOrder({
+          tenant: requireTenant(),
+          actor: { type: 'user', id: member.userId },
+          orderId: this.#id(ctx),
+          mode: mode as 'items' | 'text',
+          content: content ?? '',
+          ip: ctx.request.ip(),
+        })
+        return 'orders.fulfil.done'
+      }
+    )
   }
 
   /** Run one order-desk action: notice and redirect, or the detail with the refusal. */
@@ -165,7 +169,12 @@ export default class OrdersController {
     }
   }
 
-  async #fail(ctx: HttpContext, status: number, errors: FieldErrors, values: Record<string, string>) {
+  async #fail(
+    ctx: HttpContext,
+    status: number,
+    errors: FieldErrors,
+    values: Record<string, string>
+  ) {
     ctx.response.status(status)
     return this.#render(ctx, errors, values)
   }

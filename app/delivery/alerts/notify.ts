@@ -30,26 +30,24 @@ export class MerchantAlertMailJob extends TenantJob<MerchantAlertMailPayload> {
       .filter((id) => Number.isSafeInteger(id) && id > 0)
       .slice(0, MAX_ALERTS_PER_JOB)
     if (!ids.length) return
-    const { alerts, owners } = await withTenant(async (trx) => {
-      const found = await trx
-        .from('merchant_alerts as a')
-        .leftJoin('orders as o', (join) => {
-          join.on('o.tenant_id', 'a.tenant_id').andOn('o.id', 'a.order_id')
-        })
-        .where('a.tenant_id', payload.tenantId)
-        .whereIn('a.id', ids)
-        .whereNull('a.read_at')
-        .orderBy('a.id')
-        .select('a.id', 'a.kind', 'a.data', 'o.order_no')
-      const emails = await trx
-        .from('tenant_members as m')
-        .join('users as u', 'u.id', 'm.user_id')
-        .where({ 'm.tenant_id': payload.tenantId, 'm.role': 'owner' })
-        .whereNotNull('u.email_verified_at')
-        .orderBy('u.id')
-        .select('u.email')
-      return { alerts: found, owners: emails.map((r: { email: string }) => r.email) }
+    // One statement (alerts and owners together): the job holds no lock between two reads.
+    const rows = await withTenant(async (trx) => {
+      const { rows: found } = await trx.rawQuery(
+        `SELECT 'alert' AS row_type, a.id, a.kind, a.data, o.order_no, NULL AS email
+           FROM merchant_alerts a
+           LEFT JOIN orders o ON o.tenant_id = a.tenant_id AND o.id = a.order_id
+          WHERE a.tenant_id = ? AND a.id = ANY(?::bigint[]) AND a.read_at IS NULL
+         UNION ALL
+         SELECT 'owner', u.id, NULL, NULL, NULL, u.email
+           FROM tenant_members m JOIN users u ON u.id = m.user_id
+          WHERE m.tenant_id = ? AND m.role = 'owner' AND u.email_verified_at IS NOT NULL
+          ORDER BY 1, 2`,
+        [payload.tenantId, ids, payload.tenantId]
+      )
+      return found as any[]
     }, ctx.tenant)
+    const alerts = rows.filter((r) => r.row_type === 'alert')
+    const owners = rows.filter((r) => r.row_type === 'owner').map((r) => r.email as string)
     if (!alerts.length || !owners.length) return
 
     const locale =

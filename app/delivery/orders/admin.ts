@@ -32,6 +32,11 @@ export interface OrderListRow {
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/
 
+function hasControl(text: string) {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20) return true
+  return false
+}
+
 function isDay(value: string) {
   if (!DAY.test(value)) return false
   const date = new Date(`${value}T00:00:00Z`)
@@ -51,7 +56,7 @@ export function parseOrderFilters(qs: Record<string, unknown>): {
   const text = (name: string, max: number): string | undefined => {
     const value = qs[name]
     if (value === undefined || value === null || value === '') return undefined
-    if (typeof value !== 'string' || value.trim().length > max || /[\u0000-\u001f]/.test(value)) {
+    if (typeof value !== 'string' || value.trim().length > max || hasControl(value)) {
       ignored.push(name)
       return undefined
     }
@@ -154,19 +159,17 @@ export function listOrders(tenant: TenantRef, filters: OrderFilters) {
       .limit(500)
       .select('id', 'name')
     return {
-      rows: rows.slice(0, ORDER_PAGE_SIZE).map(
-        (r: any): OrderListRow => ({
-          id: Number(r.id),
-          orderNo: r.order_no,
-          status: r.status,
-          amountMinor: BigInt(r.amount_minor),
-          currency: r.currency,
-          contactEmail: r.contact_email,
-          productName: r.product_name,
-          quantity: Number(r.quantity),
-          createdAt: new Date(r.created_at),
-        })
-      ),
+      rows: rows.slice(0, ORDER_PAGE_SIZE).map((r: any): OrderListRow => ({
+        id: Number(r.id),
+        orderNo: r.order_no,
+        status: r.status,
+        amountMinor: BigInt(r.amount_minor),
+        currency: r.currency,
+        contactEmail: r.contact_email,
+        productName: r.product_name,
+        quantity: Number(r.quantity),
+        createdAt: new Date(r.created_at),
+      })),
       hasMore: rows.length > ORDER_PAGE_SIZE,
       page: filters.page,
       products: products.map((p: any) => ({ id: Number(p.id), name: p.name as string })),

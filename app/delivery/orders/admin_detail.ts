@@ -99,7 +99,8 @@ async function loadDetail(
     .orderBy('id')
     .select('id', 'kind', 'data', 'created_at')
   const manualOpen = deliveries.find((d: any) => d.kind === 'manual' && !d.delivered_at)
-  const manualLine = manualOpen && lines.find((l: any) => Number(l.id) === Number(manualOpen.line_id))
+  const manualLine =
+    manualOpen && lines.find((l: any) => Number(l.id) === Number(manualOpen.line_id))
   const date = (v: any) => (v ? new Date(v) : null)
   return {
     order,

@@ -21,8 +21,14 @@ export interface FulfilManualOrder {
 export const MAX_ITEM_LENGTH = 1024
 export const MAX_TEXT_LENGTH = 10_000
 
-// Control characters other than tab (and, in free text, newlines) are refused.
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/
+/** Control characters other than tab and newline are refused (NUL, escapes, DEL …). */
+function hasControl(text: string) {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a) || c === 0x7f) return true
+  }
+  return false
+}
 
 function invalid(reason: string, details: Record<string, unknown> = {}): never {
   throw new OrderDeskError('E_FULFIL_INVALID', `invalid content: ${reason}`, { reason, ...details })
@@ -37,7 +43,7 @@ export function parseFulfilment(mode: unknown, content: unknown, quantity: numbe
   if (mode === 'text') {
     const whole = text.trim()
     if (!whole) invalid('empty')
-    if (CONTROL.test(whole)) invalid('binary')
+    if (hasControl(whole)) invalid('binary')
     return [whole]
   }
   const items = text
@@ -45,7 +51,7 @@ export function parseFulfilment(mode: unknown, content: unknown, quantity: numbe
     .map((l) => l.trim())
     .filter(Boolean)
   if (!items.length) invalid('empty')
-  if (items.some((i) => CONTROL.test(i))) invalid('binary')
+  if (items.some((i) => hasControl(i))) invalid('binary')
   if (items.some((i) => i.length > MAX_ITEM_LENGTH)) invalid('item_too_long')
   if (items.length > quantity) invalid('too_many', { max: quantity })
   if (new Set(items).size !== items.length) invalid('duplicate')
@@ -129,7 +135,11 @@ export async function fulfilManualOrder(input: FulfilManualOrder): Promise<Fulfi
       await trx
         .from('orders')
         .where({ tenant_id: tenantId, id: order.id })
-        .update({ status: 'delivered', delivered_at: trx.raw('now()'), updated_at: trx.raw('now()') })
+        .update({
+          status: 'delivered',
+          delivered_at: trx.raw('now()'),
+          updated_at: trx.raw('now()'),
+        })
       await orderEvent(trx, tenantId, order.id, 'delivered', { items: items.length })
     }
     await trx

@@ -1,6 +1,6 @@
 import db from '@adonisjs/lucid/services/db'
 import type Tenant from '#models/tenant'
-import { addMember, createUser } from '#tests/functional/merchant/_fixtures'
+import { addMember, auditOf, createUser } from '#tests/functional/merchant/_fixtures'
 import { addItems, order, pay, productOf } from '#tests/functional/delivery/_fixtures'
 
 /** Poll until `check` holds (jobs run asynchronously in the in-process driver). */
@@ -31,7 +31,10 @@ export async function deliveredOrder(shop: Tenant, quantity = 1, stock = 3) {
     `T-${created.order.orderNo}`
   )
   // let the delivery mail job record `mailed`, so later counts are stable
-  await until(async () => (await eventsOf(shop, paid.order.id)).some((e) => e.kind === 'mailed'))
+  await until(async () => {
+    const mailed = await eventsOfKind(shop, paid.order.id, 'mailed')
+    return mailed.length > 0
+  })
   return { product, order: paid.order, token: created.publicToken, soldItemIds: paid.soldItemIds }
 }
 
@@ -48,4 +51,34 @@ export async function eventsOf(shop: Tenant, orderId: number) {
 /** Card items of one shop by id (platform role). */
 export async function itemsOf(shop: Tenant) {
   return db.connection('platform').from('card_items').where('tenant_id', shop.id).orderBy('id')
+}
+
+/** The shop's newest audit row. */
+export async function lastAudit(shop: Tenant) {
+  const rows = await auditOf(shop)
+  return rows[rows.length - 1]
+}
+
+/** The shop's audit rows with `action`. */
+export async function auditsWith(shop: Tenant, action: string) {
+  const rows = await auditOf(shop)
+  return rows.filter((row) => row.action === action)
+}
+
+/** How many audit rows the shop has. */
+export async function auditCount(shop: Tenant) {
+  const rows = await auditOf(shop)
+  return rows.length
+}
+
+/** One order's events of `kind`. */
+export async function eventsOfKind(shop: Tenant, orderId: number, kind: string) {
+  const rows = await eventsOf(shop, orderId)
+  return rows.filter((e) => e.kind === kind)
+}
+
+/** One card item by id (platform role). */
+export async function itemById(shop: Tenant, id: number) {
+  const rows = await itemsOf(shop)
+  return rows.find((row) => Number(row.id) === id)
 }

@@ -41,7 +41,11 @@ test.group('merchant orders / alerts', (group) => {
     await staffOf(shop)
     const second = await createUser('second-owner@alr-shop.test')
     await addMember(shop, second, 'owner')
-    await db.connection('platform').from('tenants').where('id', shop.id).update({ default_locale: 'zh-CN' })
+    await db
+      .connection('platform')
+      .from('tenants')
+      .where('id', shop.id)
+      .update({ default_locale: 'zh-CN' })
     const { tenantDirectory } = await import('#tenancy')
     tenantDirectory.forget()
     const product = await productOf(shop)
@@ -83,7 +87,10 @@ test.group('merchant orders / alerts', (group) => {
     const third = await alert(shop)
     await withTenant(
       (trx) =>
-        trx.from('merchant_alerts').where('id', first).update({ read_at: trx.raw('now()') }),
+        trx
+          .from('merchant_alerts')
+          .where('id', first)
+          .update({ read_at: trx.raw('now()') }),
       shop.toRef()
     )
 
@@ -94,8 +101,10 @@ test.group('merchant orders / alerts', (group) => {
 
     const page = await client.get('/merchant/alerts').header('host', hostOf(shop)).loginAs(staff)
     page.assertStatus(200)
-    const order = (page.text().match(/data-alert="(\d+)"/g) ?? []).map((m) => Number(m.slice(12, -1)))
-    assert.deepEqual(order, [third, second, first], 'unread first, newest first')
+    const listed = (page.text().match(/data-alert="(\d+)"/g) ?? []).map((m) =>
+      Number(m.slice(12, -1))
+    )
+    assert.deepEqual(listed, [third, second, first], 'unread first, newest first')
     assert.include(page.text(), 'Stock of product Game key is low (2 left).')
 
     const one = await client

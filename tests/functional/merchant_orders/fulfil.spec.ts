@@ -10,7 +10,13 @@ import {
 import { orderByToken } from '#actions/storefront/orders/orders'
 import { auditOf, hostOf, resetState, shopWithOwner } from '#tests/functional/merchant/_fixtures'
 import { productOf, rowsOf } from '#tests/functional/delivery/_fixtures'
-import { eventsOf, itemsOf, staffOf, until } from '#tests/functional/merchant_orders/_helpers'
+import {
+  eventsOf,
+  itemsOf,
+  lastAudit,
+  staffOf,
+  until,
+} from '#tests/functional/merchant_orders/_helpers'
 import type Tenant from '#models/tenant'
 
 /** A paid order of a manual product: status paid, one undelivered delivery. */
@@ -61,7 +67,10 @@ test.group('merchant orders / manual fulfilment', (group) => {
       .post(`/merchant/orders/${o.id}/fulfil`)
       .header('host', hostOf(shop))
       .loginAs(staff)
-      .form({ mode: 'items', content: 'user: alice / pass: s3cret-1\r\n\r\nuser: bob / pass: s3cret-2\n' })
+      .form({
+        mode: 'items',
+        content: 'user: alice / pass: s3cret-1\r\n\r\nuser: bob / pass: s3cret-2\n',
+      })
       .withCsrfToken()
       .redirects(0)
     response.assertStatus(302)
@@ -80,9 +89,10 @@ test.group('merchant orders / manual fulfilment', (group) => {
       assert.equal(Number(item.sold_line_id), Number(d.line_id))
       assert.notInclude(Buffer.from(item.secret_ciphertext).toString('latin1'), 's3cret')
     }
-    const kinds = (await eventsOf(shop, o.id)).map((e) => e.kind)
+    const events = await eventsOf(shop, o.id)
+    const kinds = events.map((e) => e.kind)
     assert.includeMembers(kinds, ['fulfilled', 'delivered'])
-    const audit = (await auditOf(shop)).at(-1)!
+    const audit = await lastAudit(shop)
     assert.equal(audit.action, 'order.fulfilled_manually')
     assert.equal(audit.actor_id, staff.id)
     assert.notInclude(JSON.stringify(await auditOf(shop)), 's3cret')
@@ -92,7 +102,8 @@ test.group('merchant orders / manual fulfilment', (group) => {
     // the buyer's order page reveals them through the usual audited path
     const view = await orderByToken(shop.toRef(), token, { ip: '203.0.113.1', buyerId: null })
     assert.deepEqual(view!.secrets, ['user: alice / pass: s3cret-1', 'user: bob / pass: s3cret-2'])
-    assert.equal((await auditOf(shop)).at(-1)!.action, 'order.secrets_revealed')
+    const revealed = await lastAudit(shop)
+    assert.equal(revealed.action, 'order.secrets_revealed')
 
     assert.isTrue(
       await until(async () =>
@@ -145,7 +156,10 @@ test.group('merchant orders / manual fulfilment', (group) => {
       [{ mode: 'items', content: '' }, 'Enter the content to deliver.'],
       [{ mode: 'items', content: 'a\nb\nc' }, 'More items than ordered: at most 2.'],
       [{ mode: 'items', content: 'same\nsame' }, 'The same item appears twice.'],
-      [{ mode: 'items', content: 'x'.repeat(1025) }, 'Each item may have at most 1,024 characters.'],
+      [
+        { mode: 'items', content: 'x'.repeat(1025) },
+        'Each item may have at most 1,024 characters.',
+      ],
       [{ mode: 'text', content: 'y'.repeat(10_001) }, 'The content is too long'],
       [{ mode: 'text', content: 'bad\u0000byte' }, 'control characters'],
       [{ mode: 'zip', content: 'a' }, 'Choose a format.'],

@@ -2,15 +2,23 @@ import { test } from '@japa/runner'
 import mail from '@adonisjs/mail/services/main'
 import db from '@adonisjs/lucid/services/db'
 import limiter from '@adonisjs/limiter/services/main'
+import { auditOf, hostOf, resetState, shopWithOwner } from '#tests/functional/merchant/_fixtures'
 import {
-  auditOf,
-  hostOf,
-  resetState,
-  shopWithOwner,
-} from '#tests/functional/merchant/_fixtures'
-import { addItems, itemCounts, order, productOf, rowsOf } from '#tests/functional/delivery/_fixtures'
-import { deliveredOrder, eventsOf, staffOf, until } from '#tests/functional/merchant_orders/_helpers'
-import { RESEND_LIMIT } from '#delivery'
+  addItems,
+  itemCounts,
+  order,
+  productOf,
+  rowsOf,
+} from '#tests/functional/delivery/_fixtures'
+import {
+  auditsWith,
+  deliveredOrder,
+  eventsOfKind,
+  lastAudit,
+  staffOf,
+  until,
+} from '#tests/functional/merchant_orders/_helpers'
+import { RESEND_LIMIT, createOrder } from '#delivery'
 import { decryptSecret } from '#delivery/secrets/index'
 import { withTenant } from '#tenancy'
 
@@ -42,15 +50,16 @@ test.group('merchant orders / pages', (group) => {
     const other = await productOf(shop, { name: 'Other thing', type: 'text', textContent: 'hi' })
     await addItems(shop, product, 60)
     const orders = []
-    for (let i = 0; i < 55; i++) orders.push((await order(shop, product)).order)
-    const textOrder = (
-      await (await import('#delivery')).createOrder({
-        tenant: shop.toRef(),
-        productId: other.id,
-        quantity: 1,
-        contactEmail: 'Special.Buyer@Example.test',
-      })
-    ).order
+    for (let i = 0; i < 55; i++) {
+      const created = await order(shop, product)
+      orders.push(created.order)
+    }
+    const { order: textOrder } = await createOrder({
+      tenant: shop.toRef(),
+      productId: other.id,
+      quantity: 1,
+      contactEmail: 'Special.Buyer@Example.test',
+    })
     // one old order, for the date filter
     await db
       .connection('platform')
@@ -169,9 +178,7 @@ test.group('merchant orders / pages', (group) => {
       assert.equal(response.header('cache-control'), 'no-store')
       for (const secret of secrets) assert.include(response.text(), secret)
     }
-    const audits = (await auditOf(shop)).filter(
-      (a) => a.action === 'order.secrets_viewed_by_merchant'
-    )
+    const audits = await auditsWith(shop, 'order.secrets_viewed_by_merchant')
     assert.lengthOf(audits, 2)
     assert.deepEqual(
       audits.map((a) => a.actor_id),
@@ -206,9 +213,15 @@ test.group('merchant orders / pages', (group) => {
       .loginAs(staff)
     assert.include(staffPage.text(), 'Only the shop owner can mark an order as paid.')
 
-    for (const form of [{}, { reason: '' }, { reason: 'ab' }, { reason: 'x'.repeat(5000) }, {
-      reason: ['a', 'b'],
-    }]) {
+    for (const form of [
+      {},
+      { reason: '' },
+      { reason: 'ab' },
+      { reason: 'x'.repeat(5000) },
+      {
+        reason: ['a', 'b'],
+      },
+    ]) {
       const response = await client
         .post(path)
         .header('host', hostOf(shop))
@@ -246,7 +259,7 @@ test.group('merchant orders / pages', (group) => {
       .loginAs(owner)
     assert.include(page.text(), 'data-event="delivered"')
     assert.include(page.text(), 'data-status="delivered"')
-    const audit = (await auditOf(shop)).at(-1)!
+    const audit = await lastAudit(shop)
     assert.equal(audit.action, 'order.marked_paid_offline')
     assert.equal(audit.metadata.reason, 'bank transfer 123')
   })
@@ -259,7 +272,9 @@ test.group('merchant orders / pages', (group) => {
     const { shop } = await shopWithOwner('ord-shop')
     const staff = await staffOf(shop)
     const { order: o } = await deliveredOrder(shop, 1, 2)
-    await limiter.use({ ...RESEND_LIMIT }).delete(`merchant_orders:resend:${shop.slug}:${o.orderNo}`)
+    await limiter
+      .use({ ...RESEND_LIMIT })
+      .delete(`merchant_orders:resend:${shop.slug}:${o.orderNo}`)
     const path = `/merchant/orders/${o.id}/resend-mail`
     for (let i = 0; i < RESEND_LIMIT.requests; i++) {
       const response = await client
@@ -279,10 +294,10 @@ test.group('merchant orders / pages', (group) => {
     limited.assertStatus(429)
     assert.include(limited.text(), 'resent too often')
     assert.isTrue(
-      await until(
-        async () =>
-          (await eventsOf(shop, o.id)).filter((e) => e.kind === 'mail_resent').length === 5
-      )
+      await until(async () => {
+        const resent = await eventsOfKind(shop, o.id, 'mail_resent')
+        return resent.length === 5
+      })
     )
     const sent = messages.sent()
     assert.lengthOf(sent, 6, 'the first delivery mail and 5 resends')
@@ -291,7 +306,7 @@ test.group('merchant orders / pages', (group) => {
       assert.include(text, o.orderNo)
       for (const secret of await secretsOf(shop, o.id)) assert.notInclude(text, secret)
     }
-    const audits = (await auditOf(shop)).filter((a) => a.action === 'order.mail_resend_requested')
+    const audits = await auditsWith(shop, 'order.mail_resend_requested')
     assert.lengthOf(audits, 5)
   })
 

@@ -3,7 +3,17 @@ import mail from '@adonisjs/mail/services/main'
 import { OrderDeskError, replaceCardItem } from '#delivery'
 import { createShop, createUser, resetState, auditOf } from '#tests/functional/merchant/_fixtures'
 import { itemCounts, order, pay, productOf, addItems } from '#tests/functional/delivery/_fixtures'
-import { deliveredOrder, eventsOf, itemsOf, until } from '#tests/functional/merchant_orders/_helpers'
+import {
+  auditCount,
+  auditsWith,
+  deliveredOrder,
+  eventsOf,
+  eventsOfKind,
+  itemById,
+  itemsOf,
+  lastAudit,
+  until,
+} from '#tests/functional/merchant_orders/_helpers'
 
 async function replaceError(promise: Promise<unknown>) {
   try {
@@ -30,7 +40,7 @@ test.group('merchant orders / replace a bad key', (group) => {
     const user = await createUser('owner@rep-shop.test')
     const { order: o, soldItemIds } = await deliveredOrder(shop, 2, 5)
     assert.deepEqual(await itemCounts(shop), { available: 3, reserved: 0, sold: 2, void: 0 })
-    const before = (await itemsOf(shop)).find((i) => Number(i.id) === soldItemIds[0])!
+    const before = (await itemById(shop, soldItemIds[0]))!
 
     const result = await replaceCardItem({
       tenant: shop.toRef(),
@@ -62,9 +72,9 @@ test.group('merchant orders / replace a bad key', (group) => {
     assert.equal(Number(fresh.sold_line_id), Number(before.sold_line_id))
     assert.equal(Number(fresh.reserved_order_id), o.id)
 
-    const replaced = (await eventsOf(shop, o.id)).filter((e) => e.kind === 'item_replaced')
+    const replaced = await eventsOfKind(shop, o.id, 'item_replaced')
     assert.deepEqual(replaced[0].data, { oldItemId: result.oldItemId, newItemId: result.newItemId })
-    const audit = (await auditOf(shop)).at(-1)!
+    const audit = await lastAudit(shop)
     assert.equal(audit.action, 'order.item_replaced')
     assert.equal(audit.metadata.reason, 'buyer says it was already redeemed')
     assert.equal(audit.target_id, o.orderNo)
@@ -96,7 +106,7 @@ test.group('merchant orders / replace a bad key', (group) => {
     }
     await replaceCardItem(input)
     const counts = await itemCounts(shop)
-    const audits = (await auditOf(shop)).length
+    const audits = await auditCount(shop)
     assert.equal(await replaceError(replaceCardItem(input)), 'E_ITEM_NOT_REPLACEABLE')
     assert.deepEqual(await itemCounts(shop), counts)
     assert.lengthOf(await auditOf(shop), audits)
@@ -106,8 +116,8 @@ test.group('merchant orders / replace a bad key', (group) => {
     const shop = await createShop('rep-shop')
     const user = await createUser('owner@rep-shop.test')
     const { order: o, soldItemIds } = await deliveredOrder(shop, 1, 1)
-    const events = (await eventsOf(shop, o.id)).length
-    const audits = (await auditOf(shop)).length
+    const events = await eventsOf(shop, o.id)
+    const audits = await auditCount(shop)
     const code = await replaceError(
       replaceCardItem({
         tenant: shop.toRef(),
@@ -119,7 +129,7 @@ test.group('merchant orders / replace a bad key', (group) => {
     )
     assert.equal(code, 'E_REPLACEMENT_OUT_OF_STOCK')
     assert.deepEqual(await itemCounts(shop), { available: 0, reserved: 0, sold: 1, void: 0 })
-    assert.lengthOf(await eventsOf(shop, o.id), events)
+    assert.lengthOf(await eventsOf(shop, o.id), events.length)
     assert.lengthOf(await auditOf(shop), audits)
   })
 
@@ -215,13 +225,7 @@ test.group('merchant orders / replace a bad key', (group) => {
       void: 0,
       burned: 1,
     })
-    assert.lengthOf(
-      (await eventsOf(shop, o.id)).filter((e) => e.kind === 'item_replaced'),
-      1
-    )
-    assert.lengthOf(
-      (await auditOf(shop)).filter((a) => a.action === 'order.item_replaced'),
-      1
-    )
+    assert.lengthOf(await eventsOfKind(shop, o.id, 'item_replaced'), 1)
+    assert.lengthOf(await auditsWith(shop, 'order.item_replaced'), 1)
   })
 })

@@ -16,7 +16,9 @@ export function listShopAlerts(tenant: TenantRef): Promise<AlertRow[]> {
   return withTenant(async (trx) => {
     const rows = await trx
       .from('merchant_alerts as a')
-      .leftJoin('orders as o', (j) => j.on('o.tenant_id', 'a.tenant_id').andOn('o.id', 'a.order_id'))
+      .leftJoin('orders as o', (j) =>
+        j.on('o.tenant_id', 'a.tenant_id').andOn('o.id', 'a.order_id')
+      )
       .where('a.tenant_id', tenant.id)
       .orderByRaw('(a.read_at IS NULL) DESC, a.id DESC')
       .limit(200)

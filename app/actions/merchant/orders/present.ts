@@ -61,7 +61,10 @@ export function timeline(events: OrderDetail['events']): TimelineEntry[] {
     if (['paid', 'payment_extra', 'payment_mismatch'].includes(e.kind) && money(d)) {
       detail = { key: 'payment', data: { gateway: String(d.gateway ?? ''), amount: money(d) } }
     } else if (e.kind === 'item_replaced' && num(d.oldItemId) && num(d.newItemId)) {
-      detail = { key: 'replaced', data: { oldItemId: num(d.oldItemId)!, newItemId: num(d.newItemId)! } }
+      detail = {
+        key: 'replaced',
+        data: { oldItemId: num(d.oldItemId)!, newItemId: num(d.newItemId)! },
+      }
     } else if (['delivered', 'fulfilled', 'reserved'].includes(e.kind) && num(d.items) !== null) {
       detail = { key: 'items', data: { items: num(d.items)! } }
     } else if (e.kind === 'expired' && num(d.released) !== null) {
@@ -79,7 +82,8 @@ export function detailView(detail: OrderDetail) {
   return {
     ...detail,
     amount: `${formatMinor(o.amountMinor, o.currency)} ${o.currency}`,
-    discount: o.discountMinor > 0n ? `${formatMinor(o.discountMinor, o.currency)} ${o.currency}` : null,
+    discount:
+      o.discountMinor > 0n ? `${formatMinor(o.discountMinor, o.currency)} ${o.currency}` : null,
     money: (amount: bigint, currency: string) => `${formatMinor(amount, currency)} ${currency}`,
     timeline: timeline(detail.events),
   }
