@@ -33,12 +33,14 @@ export class MerchantAlertMailJob extends TenantJob<MerchantAlertMailPayload> {
     // One statement (alerts and owners together): the job holds no lock between two reads.
     const rows = await withTenant(async (trx) => {
       const { rows: found } = await trx.rawQuery(
-        `SELECT 'alert' AS row_type, a.id, a.kind, a.data, o.order_no, NULL AS email
+        `SELECT 'alert' AS row_type, a.id, a.kind, a.data, o.order_no, p.name AS product_name,
+                NULL AS email
            FROM merchant_alerts a
            LEFT JOIN orders o ON o.tenant_id = a.tenant_id AND o.id = a.order_id
+           LEFT JOIN products p ON p.tenant_id = a.tenant_id AND p.id = a.product_id
           WHERE a.tenant_id = ? AND a.id = ANY(?::bigint[]) AND a.read_at IS NULL
          UNION ALL
-         SELECT 'owner', u.id, NULL, NULL, NULL, u.email
+         SELECT 'owner', u.id, NULL, NULL, NULL, NULL, u.email
            FROM tenant_members m JOIN users u ON u.id = m.user_id
           WHERE m.tenant_id = ? AND m.role = 'owner' AND u.email_verified_at IS NOT NULL
           ORDER BY 1, 2`,
@@ -86,8 +88,8 @@ function alertMailData(alert: any, shop: string): Record<string, string> {
     shop,
     orderNo: str(alert.order_no) || str(data.orderNo) || '—',
     amount,
-    product: str(data.productName) || str(data.productId),
-    stock: str(data.stock),
+    product: str(alert.product_name) || str(data.productName),
+    stock: str(data.available ?? data.stock),
   }
 }
 

@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import mail from '@adonisjs/mail/services/main'
 import db from '@adonisjs/lucid/services/db'
 import { withTenant } from '#tenancy'
-import { raiseAlert } from '#delivery'
+import { notifyMerchant, raiseAlert } from '#delivery'
 import {
   addMember,
   createUser,
@@ -14,13 +14,15 @@ import { addItems, order, pay, productOf, rowsOf } from '#tests/functional/deliv
 import { staffOf, until } from '#tests/functional/merchant_orders/_helpers'
 import type Tenant from '#models/tenant'
 
-function alert(shop: Tenant, kind: 'low_stock' | 'extra_payment' = 'low_stock') {
+async function alert(shop: Tenant, kind: 'low_stock' | 'extra_payment' = 'low_stock') {
+  const product = await productOf(shop)
   return withTenant(
     (trx) =>
       raiseAlert(trx, {
         tenantId: shop.id,
         kind,
-        data: { productName: 'Game key', stock: 2 },
+        productId: product.id,
+        data: { available: 2, threshold: 5 },
       }),
     shop.toRef()
   )
@@ -135,6 +137,29 @@ test.group('merchant orders / alerts', (group) => {
       .header('accept-language', 'zh-CN')
       .loginAs(staff)
     assert.include(zh.text(), '库存不足')
+  })
+
+  test('notifyMerchant mails a low-stock alert with the product name; read alerts are not mailed', async ({
+    assert,
+  }) => {
+    const { messages } = mail.fake()
+    const { shop } = await shopWithOwner('alr-shop')
+    const low = await alert(shop)
+    const done = await alert(shop)
+    await withTenant(
+      (trx) =>
+        trx
+          .from('merchant_alerts')
+          .where('id', done)
+          .update({ read_at: trx.raw('now()') }),
+      shop.toRef()
+    )
+    await notifyMerchant(shop.toRef(), [low, done, -1])
+    assert.isTrue(await until(async () => messages.sent().length === 1))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    assert.lengthOf(messages.sent(), 1)
+    const text = String(messages.sent()[0].toJSON().message.text)
+    assert.include(text, 'Stock of product Game key is low (2 left).')
   })
 
   test("marking another shop's alert read changes nothing there", async ({ client, assert }) => {

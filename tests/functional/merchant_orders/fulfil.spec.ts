@@ -104,6 +104,11 @@ test.group('merchant orders / manual fulfilment', (group) => {
     assert.deepEqual(view!.secrets, ['user: alice / pass: s3cret-1', 'user: bob / pass: s3cret-2'])
     const revealed = await lastAudit(shop)
     assert.equal(revealed.action, 'order.secrets_revealed')
+    const buyerPage = await client.get(`/orders/${token}`).header('host', hostOf(shop))
+    buyerPage.assertStatus(200)
+    assert.include(buyerPage.text(), 'user: bob / pass: s3cret-2')
+    assert.include(buyerPage.text(), 'Delivered by the shop')
+    assert.notInclude(buyerPage.text(), 'shop_orders.events')
 
     assert.isTrue(
       await until(async () =>

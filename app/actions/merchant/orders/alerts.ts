@@ -6,6 +6,7 @@ export interface AlertRow {
   kind: string
   orderId: number | null
   orderNo: string | null
+  productName: string | null
   data: Record<string, unknown>
   createdAt: Date
   readAt: Date | null
@@ -19,15 +20,28 @@ export function listShopAlerts(tenant: TenantRef): Promise<AlertRow[]> {
       .leftJoin('orders as o', (j) =>
         j.on('o.tenant_id', 'a.tenant_id').andOn('o.id', 'a.order_id')
       )
+      .leftJoin('products as p', (j) =>
+        j.on('p.tenant_id', 'a.tenant_id').andOn('p.id', 'a.product_id')
+      )
       .where('a.tenant_id', tenant.id)
       .orderByRaw('(a.read_at IS NULL) DESC, a.id DESC')
       .limit(200)
-      .select('a.id', 'a.kind', 'a.order_id', 'a.data', 'a.created_at', 'a.read_at', 'o.order_no')
+      .select(
+        'a.id',
+        'a.kind',
+        'a.order_id',
+        'a.data',
+        'a.created_at',
+        'a.read_at',
+        'o.order_no',
+        'p.name as product_name'
+      )
     return rows.map((r: any) => ({
       id: Number(r.id),
       kind: r.kind,
       orderId: r.order_id === null ? null : Number(r.order_id),
       orderNo: r.order_no ?? null,
+      productName: r.product_name ?? null,
       data: r.data ?? {},
       createdAt: new Date(r.created_at),
       readAt: r.read_at ? new Date(r.read_at) : null,
