@@ -77,7 +77,9 @@ export default class OrdersController {
     } catch (error) {
       if (!(error instanceof DeliveryError)) throw error
       if (error.code === 'E_ORDER_NOT_FOUND') throw new OrderNotFoundException('No such order')
-      const field = error.code === 'E_PAYMENT_INVALID' ? 'reason' : 'mark_paid'
+      const trimmed = (reason ?? '').trim()
+      const badReason = trimmed.length < 3 || trimmed.length > 500
+      const field = badReason ? 'reason' : 'mark_paid'
       const message = ctx.i18n.t(
         field === 'reason' ? 'orders.errors.E_REASON_REQUIRED' : 'orders.errors.mark_paid_failed'
       )
