@@ -7,6 +7,7 @@
 | admin.ts       platform admins (<PLATFORM_DOMAIN>/admin): login, shop review
 | admin_jobs.ts  platform admins: failed jobs
 | merchant.ts    merchant dashboard (<slug>.<PLATFORM_DOMAIN>/merchant)
+| merchant_orders.ts  merchant order desk and alerts (/merchant/orders, /merchant/alerts)
 | storefront.ts  buyers (<slug>.<PLATFORM_DOMAIN>/, /account)
 | api.ts         tenant API with access tokens (<slug>.<PLATFORM_DOMAIN>/api/v1)
 | bench.ts       benchmark-only routes, registered only when BENCHMARK_ROUTES=true outside production
@@ -16,6 +17,7 @@ import './routes/platform.js'
 import './routes/admin.js'
 import './routes/admin_jobs.js'
 import './routes/merchant.js'
+import './routes/merchant_orders.js'
 import './routes/storefront.js'
 import './routes/coupons.js'
 import './routes/buyer_orders.js'

@@ -74,6 +74,16 @@ export type ScannedRoutes = {
     'merchant.products.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.index': { paramsTuple?: []; params?: {} }
+    'merchant.orders.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.secrets': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.mark_paid': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.resend': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.fulfil': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.replace': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'itemId': ParamValue} }
+    'merchant.alerts.index': { paramsTuple?: []; params?: {} }
+    'merchant.alerts.read_all': { paramsTuple?: []; params?: {} }
+    'merchant.alerts.read': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.home': { paramsTuple?: []; params?: {} }
     'storefront.product': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.checkout': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
@@ -136,6 +146,9 @@ export type ScannedRoutes = {
     'merchant.products.create': { paramsTuple?: []; params?: {} }
     'merchant.products.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.index': { paramsTuple?: []; params?: {} }
+    'merchant.orders.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.alerts.index': { paramsTuple?: []; params?: {} }
     'storefront.home': { paramsTuple?: []; params?: {} }
     'storefront.product': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.orders.lookup': { paramsTuple?: []; params?: {} }
@@ -188,6 +201,9 @@ export type ScannedRoutes = {
     'merchant.products.create': { paramsTuple?: []; params?: {} }
     'merchant.products.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.index': { paramsTuple?: []; params?: {} }
+    'merchant.orders.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.alerts.index': { paramsTuple?: []; params?: {} }
     'storefront.home': { paramsTuple?: []; params?: {} }
     'storefront.product': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.orders.lookup': { paramsTuple?: []; params?: {} }
@@ -233,6 +249,13 @@ export type ScannedRoutes = {
     'merchant.withdrawals.store': { paramsTuple?: []; params?: {} }
     'merchant.products.store': { paramsTuple?: []; params?: {} }
     'merchant.products.stock.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.secrets': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.mark_paid': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.resend': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.fulfil': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.replace': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'itemId': ParamValue} }
+    'merchant.alerts.read_all': { paramsTuple?: []; params?: {} }
+    'merchant.alerts.read': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.checkout': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.orders.lookup.store': { paramsTuple?: []; params?: {} }
     'storefront.register.store': { paramsTuple?: []; params?: {} }

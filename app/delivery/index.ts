@@ -107,3 +107,33 @@ export {
   countCouponUses,
   listCoupons,
 } from '#delivery/coupons/coupons'
+export { OrderDeskError } from '#delivery/orders/admin_errors'
+export type { OrderDeskErrorCode } from '#delivery/orders/admin_errors'
+export {
+  ORDER_PAGE_SIZE,
+  MAX_ORDER_PAGE,
+  parseOrderFilters,
+  orderFilterQuery,
+  listOrders,
+} from '#delivery/orders/admin'
+export type { OrderFilters, OrderListRow } from '#delivery/orders/admin'
+export {
+  PAID_STATUSES,
+  RESEND_LIMIT,
+  getOrderDetail,
+  revealOrderSecrets,
+  resendDeliveryMail,
+} from '#delivery/orders/admin_detail'
+export type { OrderDetail, RevealedItem } from '#delivery/orders/admin_detail'
+export { replaceCardItem } from '#delivery/stock/replace'
+export type { ReplaceCardItem, ReplacedItem } from '#delivery/stock/replace'
+export {
+  fulfilManualOrder,
+  parseFulfilment,
+  manualHashInput,
+  MAX_ITEM_LENGTH,
+  MAX_TEXT_LENGTH,
+} from '#delivery/orders/fulfil_manual'
+export type { FulfilManualOrder, FulfilMode, FulfilledOrder } from '#delivery/orders/fulfil_manual'
+export { notifyMerchant, MerchantAlertMailJob } from '#delivery/alerts/notify'
+export type { DeliveryMailNotice, DeliveryMailPayload } from '#delivery/orders/jobs'

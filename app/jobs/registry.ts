@@ -10,6 +10,7 @@ import {
   RESERVATION_SCAN_EVERY_MS,
 } from '#delivery/orders/jobs'
 import { ResendMailJob } from '#delivery/orders/resend_mail_job'
+import { MerchantAlertMailJob } from '#delivery/alerts/notify'
 
 /**
  * Every job class the worker can run, listed explicitly: adding a job is one import and
@@ -24,6 +25,7 @@ export const jobClasses: JobClass[] = [
   ExpireReservationsJob,
   DeliveryMailJob,
   ResendMailJob,
+  MerchantAlertMailJob,
 ]
 
 /**

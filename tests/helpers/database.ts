@@ -27,5 +27,15 @@ export async function truncateAll() {
     .whereNotIn('tablename', ['adonis_schema', 'adonis_schema_versions'])
   if (!rows.length) return
   const list = rows.map((r) => `"${r.tablename}"`).join(', ')
-  await owner.rawQuery(`TRUNCATE ${list} RESTART IDENTITY CASCADE`)
+  // A job of the previous test (mail after commit) may still be reading: TRUNCATE takes its
+  // table locks one by one and can deadlock with it; PostgreSQL then aborts one. Retry.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await owner.rawQuery(`TRUNCATE ${list} RESTART IDENTITY CASCADE`)
+      return
+    } catch (error) {
+      if ((error as { code?: string }).code !== '40P01' || attempt >= 5) throw error
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt))
+    }
+  }
 }

@@ -1,4 +1,5 @@
 import mail from '@adonisjs/mail/services/main'
+import i18nManager from '@adonisjs/i18n/services/main'
 import {
   dispatch,
   PermanentJobError,
@@ -12,15 +13,36 @@ import { expireShopReservations, findShopsWithDueReservations } from '#delivery/
 import OrderDeliveryMail from '#mails/storefront/order_delivery_mail'
 
 /**
+ * A mail to the buyer beyond the first delivery mail: `resend` (the merchant resends it),
+ * `item_replaced` (a key was replaced), `fulfilled` (a manual order was delivered). `key`
+ * is unique per request: the job's idempotency key and the event that marks it sent.
+ */
+export interface DeliveryMailNotice {
+  kind: 'resend' | 'item_replaced' | 'fulfilled'
+  key: string
+}
+
+export interface DeliveryMailPayload {
+  tenantId: number
+  orderId: number
+  notice?: DeliveryMailNotice
+}
+
+/**
  * Tell the buyer the order is delivered (after commit, at least once: the `mailed` event
  * makes a re-run a no-op once it succeeded). The mail carries the order number, never a
  * card secret or the order token; the buyer reads the items on the order page.
+ *
+ * With a `notice` the job sends that mail even though a `mailed` event exists, and records
+ * `mail_resent` (resend) or `mailed` (replaced, fulfilled) with the notice's key; a re-run
+ * of the same notice finds its event and does nothing.
  */
-export class DeliveryMailJob extends TenantJob<{ tenantId: number; orderId: number }> {
+export class DeliveryMailJob extends TenantJob<DeliveryMailPayload> {
   static jobName = 'delivery.mail'
   static transaction = false
 
-  async handle(payload: { tenantId: number; orderId: number }, ctx: TenantJobContext) {
+  async handle(payload: DeliveryMailPayload, ctx: TenantJobContext) {
+    const notice = payload.notice
     const order = await withTenant(async (trx) => {
       const row = await trx
         .from('orders')
@@ -29,40 +51,71 @@ export class DeliveryMailJob extends TenantJob<{ tenantId: number; orderId: numb
         .select(trx.raw('(query_password_hash IS NOT NULL) AS has_query_password'))
         .first()
       if (!row) return null
-      const mailed = await trx
+      const sent = trx
         .from('order_events')
-        .where({ tenant_id: payload.tenantId, order_id: payload.orderId, kind: 'mailed' })
-        .first()
-      return mailed ? null : row
+        .where({ tenant_id: payload.tenantId, order_id: payload.orderId })
+      if (notice) {
+        sent.whereIn('kind', ['mailed', 'mail_resent']).whereRaw(`data->>'key' = ?`, [notice.key])
+      } else {
+        sent.where('kind', 'mailed')
+      }
+      return (await sent.first()) ? null : row
     }, ctx.tenant)
     if (!order) return
     if (!['delivered', 'paid', 'paid_unfulfilled'].includes(order.status)) {
       throw new PermanentJobError('order is not paid', { code: 'E_ORDER_NOT_PAID' })
     }
-    await mail.send(
-      new OrderDeliveryMail(
-        ctx.tenant,
-        {
-          orderNo: order.order_no,
-          status: order.status,
-          contactEmail: order.contact_email,
-          hasQueryPassword: Boolean(order.has_query_password),
-          hasBuyer: order.buyer_id !== null,
-        },
-        ctx.tenant.defaultLocale
+    if (notice && notice.kind !== 'resend') {
+      // A key replaced or a manual order fulfilled: a short notice naming the order.
+      await mail.send((message) => {
+        message
+          .to(order.contact_email)
+          .subject(`${ctx.tenant.name}: order ${order.order_no}`)
+          .text(noticeText(notice, order, ctx.tenant.defaultLocale))
+      })
+    } else {
+      // The delivery mail (first send, or the merchant's resend).
+      await mail.send(
+        new OrderDeliveryMail(
+          ctx.tenant,
+          {
+            orderNo: order.order_no,
+            status: order.status,
+            contactEmail: order.contact_email,
+            hasQueryPassword: Boolean(order.has_query_password),
+            hasBuyer: order.buyer_id !== null,
+          },
+          ctx.tenant.defaultLocale
+        )
       )
-    )
+    }
+    const kind = notice?.kind === 'resend' ? 'mail_resent' : 'mailed'
     await withTenant(
       (trx) =>
         trx.table('order_events').insert({
           tenant_id: payload.tenantId,
           order_id: payload.orderId,
-          kind: 'mailed',
-          data: JSON.stringify({}),
+          kind,
+          data: JSON.stringify(notice ? { key: notice.key, notice: notice.kind } : {}),
         }),
       ctx.tenant
     )
   }
+}
+
+/** The notice mails, in the shop's language (`orders.buyer_mail.*`), English underneath. */
+function noticeText(
+  notice: DeliveryMailNotice,
+  order: { status: string; order_no: string },
+  shopLocale: string
+) {
+  const locale = i18nManager.getSupportedLocaleFor([shopLocale ?? '']) ?? i18nManager.defaultLocale
+  const data = { orderNo: order.order_no }
+  const key =
+    notice.kind === 'resend' ? (order.status === 'delivered' ? 'delivered' : 'paid') : notice.kind
+  const texts = [i18nManager.locale(locale).t(`orders.buyer_mail.${key}`, data)]
+  if (locale !== 'en') texts.push(i18nManager.locale('en').t(`orders.buyer_mail.${key}`, data))
+  return texts.join('\n\n')
 }
 
 /** How often the reservation scan runs (ms); also its dispatch dedupe window. */

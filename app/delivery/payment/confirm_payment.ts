@@ -8,6 +8,7 @@ import { DeliveryError } from '#delivery/checkout/errors'
 import { claimItems, releaseOrderItems } from '#delivery/stock/reservations'
 import { ORDER_COLUMNS, toOrder, type Order } from '#delivery/orders/order'
 import { raiseAlert, type AlertKind } from '#delivery/alerts/alerts'
+import { notifyMerchant } from '#delivery/alerts/notify'
 
 /** A payment as a gateway (or the merchant, offline) reports it. */
 export interface PaymentConfirmation {
@@ -39,6 +40,8 @@ export interface ConfirmResult {
   /** Card items sold to the order by this call (empty unless outcome is `paid`). */
   soldItemIds: number[]
   ledgerTransactionId: number | null
+  /** `merchant_alerts` rows raised by this call (mailed to the owners after commit). */
+  alertIds: number[]
 }
 
 interface AuditContext {
@@ -90,7 +93,8 @@ export function validateConfirmation(input: PaymentConfirmation) {
  *    on `order:<order_no>:paid`;
  * 7. last, the shop's audit record (lock order: balances → ledger head → audit head).
  *
- * After commit the caller dispatches the delivery mail (`afterPayment`).
+ * After commit the caller dispatches the delivery mail (`afterPayment`) and mails the
+ * owners the alerts raised (`notifyMerchant(tenant, result.alertIds)`).
  */
 export async function confirmPayment(
   input: PaymentConfirmation,
@@ -103,6 +107,7 @@ export async function confirmPayment(
   }
   const result = await withTenant((trx) => confirmPaymentIn(trx, input, options.audit), tenant)
   if (result.outcome === 'paid') await afterPayment(tenant, result.order)
+  await notifyMerchant(tenant, result.alertIds)
   return result
 }
 
@@ -148,14 +153,15 @@ async function alertMerchant(
   order: Order,
   reason: AlertKind,
   data: Record<string, unknown> = {}
-) {
+): Promise<number> {
   await event(trx, order, 'merchant_alerted', { reason, ...data })
-  await raiseAlert(trx, {
+  const id = await raiseAlert(trx, {
     tenantId: order.tenantId,
     kind: reason,
     orderId: order.id,
     data: { orderNo: order.orderNo, ...data },
   })
+  return id
 }
 
 /** {@link confirmPayment} on an open transaction of the order's shop. */
@@ -165,6 +171,7 @@ export async function confirmPaymentIn(
   audit?: AuditContext
 ): Promise<ConfirmResult> {
   let order = await lockOrder(trx, input)
+  const alertIds: number[] = []
   const paymentData = {
     gateway: input.gateway,
     providerTxnId: input.providerTxnId,
@@ -204,14 +211,14 @@ export async function confirmPaymentIn(
     if (Number(existing?.order_id) !== order.id) {
       throw new DeliveryError('E_PAYMENT_CONFLICT', 'this gateway transaction paid another order')
     }
-    return { outcome: 'duplicate', order, soldItemIds: [], ledgerTransactionId: null }
+    return { outcome: 'duplicate', order, soldItemIds: [], ledgerTransactionId: null, alertIds }
   }
 
   if (!open) {
     // Already settled (or mismatched / cancelled): a second payment is money to give back.
     await event(trx, order, 'payment_extra', paymentData)
-    await alertMerchant(trx, order, 'extra_payment', paymentData)
-    return { outcome: 'extra', order, soldItemIds: [], ledgerTransactionId: null }
+    alertIds.push(await alertMerchant(trx, order, 'extra_payment', paymentData))
+    return { outcome: 'extra', order, soldItemIds: [], ledgerTransactionId: null, alertIds }
   }
 
   if (!matches) {
@@ -222,9 +229,9 @@ export async function confirmPaymentIn(
       expectedMinor: order.amountMinor.toString(),
       expectedCurrency: order.currency,
     })
-    await alertMerchant(trx, order, 'payment_mismatch')
+    alertIds.push(await alertMerchant(trx, order, 'payment_mismatch'))
     if (audit) await recordTenantAudit(trx, order.tenantId, auditEntry(audit, order, 'mismatch'))
-    return { outcome: 'mismatch', order, soldItemIds: [], ledgerTransactionId: null }
+    return { outcome: 'mismatch', order, soldItemIds: [], ledgerTransactionId: null, alertIds }
   }
 
   const { rows: lines } = await trx.rawQuery(
@@ -296,9 +303,9 @@ export async function confirmPaymentIn(
   })
   await event(trx, order, 'paid', paymentData)
   if (status === 'delivered') await event(trx, order, 'delivered', { items: soldItemIds.length })
-  if (!fulfilled) await alertMerchant(trx, order, 'paid_unfulfilled')
+  if (!fulfilled) alertIds.push(await alertMerchant(trx, order, 'paid_unfulfilled'))
   if (fulfilled && lines.some((l: any) => l.type === 'manual')) {
-    await alertMerchant(trx, order, 'manual_order')
+    alertIds.push(await alertMerchant(trx, order, 'manual_order'))
   }
 
   // Money: the buyer's payment enters through the gateway and becomes pending revenue.
@@ -336,6 +343,7 @@ export async function confirmPaymentIn(
     order,
     soldItemIds,
     ledgerTransactionId: lot.revenueTxId,
+    alertIds,
   }
 }
 

@@ -5,6 +5,7 @@ import {
   confirmPaymentIn,
   type ConfirmResult,
 } from '#delivery/payment/confirm_payment'
+import { notifyMerchant } from '#delivery/alerts/notify'
 
 export interface MarkPaidOffline {
   tenant: TenantRef
@@ -57,5 +58,6 @@ export async function markPaidOffline(input: MarkPaidOffline): Promise<ConfirmRe
     )
   }, input.tenant)
   if (result.outcome === 'paid') await afterPayment(input.tenant, result.order)
+  await notifyMerchant(input.tenant, result.alertIds)
   return result
 }
