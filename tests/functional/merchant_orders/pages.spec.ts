@@ -268,7 +268,7 @@ test.group('merchant orders / pages', (group) => {
     client,
     assert,
   }) => {
-    const { messages } = mail.fake()
+    const { mails } = mail.fake()
     const { shop } = await shopWithOwner('ord-shop')
     const staff = await staffOf(shop)
     const { order: o } = await deliveredOrder(shop, 1, 2)
@@ -299,10 +299,11 @@ test.group('merchant orders / pages', (group) => {
         return resent.length === 5
       })
     )
-    const sent = messages.sent()
+    const sent = mails.sent()
     assert.lengthOf(sent, 6, 'the first delivery mail and 5 resends')
     for (const m of sent) {
-      const text = String(m.toJSON().message.text ?? '')
+      await m.message.computeContents()
+      const text = String(m.message.toJSON().message.text ?? '')
       assert.include(text, o.orderNo)
       for (const secret of await secretsOf(shop, o.id)) assert.notInclude(text, secret)
     }
