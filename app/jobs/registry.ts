@@ -9,6 +9,7 @@ import {
   ReservationScanJob,
   RESERVATION_SCAN_EVERY_MS,
 } from '#delivery/orders/jobs'
+import { LowStockCheckJob } from '#delivery/stock/low_stock'
 
 /**
  * Every job class the worker can run, listed explicitly: adding a job is one import and
@@ -22,6 +23,7 @@ export const jobClasses: JobClass[] = [
   ReservationScanJob,
   ExpireReservationsJob,
   DeliveryMailJob,
+  LowStockCheckJob,
 ]
 
 /**
