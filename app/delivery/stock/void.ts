@@ -1,7 +1,7 @@
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 
 /** At most this many chosen item ids per request. */
-export const MAX_ITEM_IDS = 1000
+export const MAX_ITEM_IDS = 500
 
 /**
  * Which items a void or restore names: all of one batch, or chosen ids (of the product).

@@ -87,7 +87,13 @@ export function parseSelection(
     const batchId = parseId(body.batch_id)
     return batchId ? { batchId } : { error: 'selection' }
   }
-  const list = Array.isArray(rawIds) ? rawIds : [rawIds]
+  // Checkboxes arrive as a list; `item_ids[0]=…` beyond the body parser's array limit
+  // arrives as an object keyed by index.
+  const list = Array.isArray(rawIds)
+    ? rawIds
+    : typeof rawIds === 'object' && rawIds !== null
+      ? Object.values(rawIds)
+      : [rawIds]
   if (list.length > MAX_ITEM_IDS) return { error: 'too_many' }
   const ids = list.map(parseId)
   if (!ids.length || ids.some((id) => id === null)) return { error: 'selection' }
