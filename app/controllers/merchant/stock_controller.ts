@@ -2,11 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { requireMember } from '#middleware/merchant_middleware'
 import { StockImportError, type ImportReport, type StockFormat } from '#delivery/import/index'
 import { STOCK_FORMATS } from '#validators/merchant/catalog'
-import {
-  IMPORT_ID_PATTERN,
-  parseThreshold,
-  validateImportFields,
-} from '#validators/merchant/stock'
+import { IMPORT_ID_PATTERN, parseThreshold, validateImportFields } from '#validators/merchant/stock'
 import { NotCardProductError } from '#actions/merchant/catalog/catalog'
 import { importProductStock, inputBytes } from '#actions/merchant/stock/import_product_stock'
 import { getCardProduct } from '#actions/merchant/stock/get_stock_page'
@@ -62,7 +58,11 @@ export default class StockController {
     if (file) {
       if (!file.isValid || !file.tmpPath) {
         const sizeError = file.errors.some((e) => e.type === 'size')
-        return this.#fail(ctx, `catalog.stock.errors.${sizeError ? 'file_size' : 'file_type'}`, format)
+        return this.#fail(
+          ctx,
+          `catalog.stock.errors.${sizeError ? 'file_size' : 'file_type'}`,
+          format
+        )
       }
     } else if (typeof text !== 'string' || !text.trim()) {
       return this.#fail(ctx, 'catalog.stock.errors.empty', format)
@@ -81,7 +81,7 @@ export default class StockController {
         totalBytes: await inputBytes(input),
       }
       if (!(await progressStore().start(ctx.tenant!.id, importId, initial))) {
-        return this.#fail(ctx, null, format, { import_id: 'import_id' })
+        return this.#fail(ctx, null, format, { import_id: 'import_id_used' })
       }
       reporter = new ProgressReporter(ctx.tenant!.id, importId, initial)
     }

@@ -27,7 +27,10 @@ export default class StockExportController {
     const member = requireMember(ctx)
     await allowOrForbid(ctx.bouncer.with(StockPolicy).allows('export', member))
     const form = validateExportForm(ctx.request.all())
-    const values = { batch_id: String(ctx.request.input('batch_id') ?? ''), format: String(ctx.request.input('format') ?? 'txt') }
+    const values = {
+      batch_id: String(ctx.request.input('batch_id') ?? ''),
+      format: String(ctx.request.input('format') ?? 'txt'),
+    }
     if (!form.data) return this.#form(ctx, values, form.errors, 422)
     let prepared: PreparedExport
     try {
@@ -54,7 +57,10 @@ export default class StockExportController {
       'Content-Type',
       format === 'csv' ? 'text/csv; charset=utf-8' : 'text/plain; charset=utf-8'
     )
-    ctx.response.header('Content-Disposition', `attachment; filename="${safeFileName(prepared.fileName)}"`)
+    ctx.response.header(
+      'Content-Disposition',
+      `attachment; filename="${safeFileName(prepared.fileName)}"`
+    )
     ctx.response.header('Cache-Control', 'no-store')
     ctx.response.header('X-Content-Type-Options', 'nosniff')
     const header = ['item', 'batch', 'secret'].map((key) => ctx.i18n.t(`stock.export.csv.${key}`))

@@ -33,7 +33,13 @@ export default class StockItemsController {
     const selection = parseSelection(ctx.request.all())
     if ('error' in selection) return this.#fail(ctx, selection.error)
     try {
-      const change = await changeStock({ member, productId, action, selection, ip: ctx.request.ip() })
+      const change = await changeStock({
+        member,
+        productId,
+        action,
+        selection,
+        ip: ctx.request.ip(),
+      })
       ctx.session.flash('notice', ctx.i18n.t(`stock.${action}.done`, change))
     } catch (error) {
       if (error instanceof NotCardProductError) return this.#fail(ctx, 'not_card')

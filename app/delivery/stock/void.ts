@@ -97,7 +97,14 @@ export function voidItems(
   productId: number,
   selection: ItemSelection
 ): Promise<StockChange> {
-  return move(trx, tenantId, productId, selection, 'available', `status = 'void', voided_at = now()`)
+  return move(
+    trx,
+    tenantId,
+    productId,
+    selection,
+    'available',
+    `status = 'void', voided_at = now()`
+  )
 }
 
 /**

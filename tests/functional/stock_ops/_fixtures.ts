@@ -45,7 +45,8 @@ export async function reserveAndSell(
   reserve: number,
   sell: number
 ) {
-  const reserved = reserve ? (await order(shop, product, reserve)).reservedItemIds : []
+  const pendingOrder = reserve ? await order(shop, product, reserve) : null
+  const reserved = pendingOrder?.reservedItemIds ?? []
   let sold: number[] = []
   if (sell) {
     const o = await order(shop, product, sell)

@@ -71,7 +71,9 @@ test.group('stock ops / batches', (group) => {
     const staff = await createUser('staff@batch-shop.test')
     await addMember(shop, staff, 'staff')
     const product = await productOf(shop)
-    await importPaste(client, shop, staff, product, secrets('K', 3)).then((r) => r.assertStatus(200))
+    await importPaste(client, shop, staff, product, secrets('K', 3)).then((r) =>
+      r.assertStatus(200)
+    )
     const dir = await mkdtemp(join(tmpdir(), 'stock-ops-'))
     const path = join(dir, 'supplier-b.txt')
     await writeFile(path, [...secrets('K', 5), ''].join('\n'))
@@ -105,7 +107,8 @@ test.group('stock ops / batches', (group) => {
     // claims take the lowest ids first: batch A's items
     await reserveAndSell(shop, product, 1, 2)
     const [, batchB] = await batchesOf(shop)
-    const bItems = (await itemsOf(shop)).filter((i) => Number(i.batch_id) === Number(batchB.id))
+    const allItems = await itemsOf(shop)
+    const bItems = allItems.filter((i) => Number(i.batch_id) === Number(batchB.id))
     await client
       .post(`/merchant/products/${product.id}/stock/void`)
       .header('host', hostOf(shop))
@@ -115,10 +118,7 @@ test.group('stock ops / batches', (group) => {
       .redirects(0)
       .then((r) => r.assertStatus(302))
 
-    const page = await withTenant(
-      (trx) => listBatches(trx, shop.id, product.id),
-      shop.toRef()
-    )
+    const page = await withTenant((trx) => listBatches(trx, shop.id, product.id), shop.toRef())
     assert.deepEqual(page.totals, { available: 5, reserved: 1, sold: 2, void: 1, burned: 0 })
     const [b, a] = page.batches
     assert.deepEqual(a.counts, { available: 2, reserved: 1, sold: 2, void: 0, burned: 0 })
@@ -141,8 +141,8 @@ test.group('stock ops / batches', (group) => {
   }) => {
     const { shop, owner } = await shopWithOwner('batch-shop')
     const product = await productOf(shop)
-    for (const unit_cost of ['abc', '-1', '1.234', '1e3', '99999999999999999', '0.001']) {
-      const response = await importPaste(client, shop, owner, product, ['K1'], { unit_cost })
+    for (const cost of ['abc', '-1', '1.234', '1e3', '99999999999999999', '0.001']) {
+      const response = await importPaste(client, shop, owner, product, ['K1'], { unit_cost: cost })
       response.assertStatus(422)
       response.assertTextIncludes('Enter a unit cost of 0 or more with at most 2 decimals')
     }

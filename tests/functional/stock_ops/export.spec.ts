@@ -46,9 +46,19 @@ test.group('stock ops / export', (group) => {
       .form({ item_ids: String(voidId) })
       .withCsrfToken()
       .redirects(0)
-    const expected = (await itemsOf(shop))
+    const afterVoid = await itemsOf(shop)
+    const expected = afterVoid
       .filter((i) => i.status === 'available')
       .map((i) => all[items.findIndex((x) => x.id === i.id)])
+
+    const form = await client
+      .get(`/merchant/products/${product.id}/stock/export`)
+      .header('host', hostOf(shop))
+      .loginAs(owner)
+    form.assertStatus(200)
+    form.assertTextIncludes('4 items are available.')
+    form.assertTextIncludes('An export is a copy: the items stay available')
+    form.assertTextIncludes('autocomplete="current-password"')
 
     const response = await client
       .post(`/merchant/products/${product.id}/stock/export`)
@@ -58,7 +68,10 @@ test.group('stock ops / export', (group) => {
       .withCsrfToken()
     response.assertStatus(200)
     response.assertHeader('cache-control', 'no-store')
-    assert.match(response.header('content-disposition'), /attachment; filename="stock-\d+-all-/)
+    assert.match(
+      response.header('content-disposition') ?? '',
+      /attachment; filename="stock-\d+-all-/
+    )
     const lines = response.text().split('\n').filter(Boolean)
     assert.lengthOf(lines, 4)
     assert.sameMembers(lines, expected)
@@ -66,7 +79,8 @@ test.group('stock ops / export', (group) => {
     assert.lengthOf(sold, 2)
 
     assert.deepEqual(await itemCounts(shop), { available: 4, reserved: 1, sold: 2, void: 1 })
-    const audit = (await auditOf(shop)).find((row) => row.action === 'stock.exported')!
+    const auditRows = await auditOf(shop)
+    const audit = auditRows.find((row) => row.action === 'stock.exported')!
     assert.deepEqual(audit.metadata, { count: 4, scope: 'product', batch: null, format: 'txt' })
     assert.notInclude(JSON.stringify(await auditOf(shop)), 'EXP')
   })
@@ -93,12 +107,14 @@ test.group('stock ops / export', (group) => {
     const text = response.text()
     assert.isTrue(text.startsWith('\uFEFF编号,批次,卡密\r\n'))
     const rows = text.slice(1).split('\r\n').filter(Boolean).slice(1)
-    const ids = (await itemsOf(shop)).filter((i) => Number(i.batch_id) === Number(batchB.id))
+    const allItems = await itemsOf(shop)
+    const ids = allItems.filter((i) => Number(i.batch_id) === Number(batchB.id))
     assert.deepEqual(rows, [
       `${ids[0].id},${batchB.id},'=cmd|calc`,
       `${ids[1].id},${batchB.id},B-1`,
     ])
-    const audit = (await auditOf(shop)).find((row) => row.action === 'stock.exported')!
+    const auditRows = await auditOf(shop)
+    const audit = auditRows.find((row) => row.action === 'stock.exported')!
     assert.deepEqual(audit.metadata, {
       count: 2,
       scope: 'batch',
@@ -166,7 +182,7 @@ test.group('stock ops / export', (group) => {
       .withCsrfToken()
     otherShop.assertStatus(404)
     assert.notInclude(otherShop.text(), 'SECRET-Y')
-    const otherBatch = (await batchesOf(other.shop))[0]
+    const [otherBatch] = await batchesOf(other.shop)
     const foreignBatch = await client
       .post(`/merchant/products/${product.id}/stock/export`)
       .header('host', hostOf(shop))
@@ -196,7 +212,10 @@ test.group('stock ops / export', (group) => {
         .loginAs(owner)
         .form({ password, format: 'txt' })
         .withCsrfToken()
-    for (let i = 0; i < 4; i++) (await attempt('wrong-password')).assertStatus(422)
+    for (let i = 0; i < 4; i++) {
+      const response = await attempt('wrong-password')
+      response.assertStatus(422)
+    }
     const fifth = await attempt(PASSWORD)
     fifth.assertStatus(200)
     assert.equal(fifth.text(), 'K1\n')
@@ -204,8 +223,9 @@ test.group('stock ops / export', (group) => {
     sixth.assertStatus(429)
     sixth.assertTextIncludes('Too many exports.')
     assert.notInclude(sixth.text(), 'K1')
+    const actions = await actionsOf(shop)
     assert.lengthOf(
-      (await actionsOf(shop)).filter((a) => a === 'stock.exported'),
+      actions.filter((a) => a === 'stock.exported'),
       1
     )
     await clearExportLimit(shop, owner.id)

@@ -54,7 +54,8 @@ test.group('stock ops / low stock', (group) => {
   }) => {
     const { shop, owner } = await shopWithOwner('low-shop')
     const product = await productOf(shop)
-    ;(await setThreshold(client, shop, owner, product, '3')).assertStatus(302)
+    const set = await setThreshold(client, shop, owner, product, '3')
+    set.assertStatus(302)
     const [row] = await rowsOf('products', shop).where('id', product.id)
     assert.equal(row.low_stock_threshold, 3)
     assert.include(await actionsOf(shop), 'product.low_stock_threshold_changed')
@@ -96,7 +97,12 @@ test.group('stock ops / low stock', (group) => {
     await runAsTenant(shop.toRef(), () =>
       dispatch(LowStockCheckJob, { tenantId: shop.id, productId: product.id })
     )
-    assert.isTrue(await until(async () => (await alertsOf(shop)).length === 2))
+    assert.isTrue(
+      await until(async () => {
+        const rows = await alertsOf(shop)
+        return rows.length === 2
+      })
+    )
     alerts = await alertsOf(shop)
     assert.deepEqual(alerts[1].data, { available: 3, threshold: 3 })
     // the product list and the stock page show the badge
@@ -109,7 +115,8 @@ test.group('stock ops / low stock', (group) => {
     page.assertTextIncludes('Low stock')
 
     // switched off (0): re-armed, no badge
-    ;(await setThreshold(client, shop, owner, product, '0')).assertStatus(302)
+    const unset = await setThreshold(client, shop, owner, product, '0')
+    unset.assertStatus(302)
     assert.isNull(await alertedAt(shop, product))
     const off = await client.get('/merchant/products').header('host', hostOf(shop)).loginAs(owner)
     assert.notInclude(off.text(), 'Low stock')

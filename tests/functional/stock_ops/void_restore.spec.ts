@@ -55,7 +55,8 @@ test.group('stock ops / void and restore (core)', (group) => {
     assert.deepEqual(await run(restoreItems), { changed: 3, skipped: 0 })
     assert.deepEqual(await run(restoreItems), { changed: 0, skipped: 0 })
     assert.deepEqual(await itemCounts(shop), { available: 3, reserved: 1, sold: 2, void: 0 })
-    assert.isTrue((await itemsOf(shop)).every((i) => i.voided_at === null))
+    const restored = await itemsOf(shop)
+    assert.isTrue(restored.every((i) => i.voided_at === null))
   })
 
   test('chosen ids: sold and reserved ones are skipped; another shop or product is refused', async ({
@@ -80,7 +81,10 @@ test.group('stock ops / void and restore (core)', (group) => {
     for (const bad of [[...ids, foreign[0]], [ids[0], secondIds[0]], [0], [-1], [1.5]]) {
       await assert.rejects(
         () =>
-          withTenant((trx) => restoreItems(trx, shop.id, product.id, { itemIds: bad }), shop.toRef()),
+          withTenant(
+            (trx) => restoreItems(trx, shop.id, product.id, { itemIds: bad }),
+            shop.toRef()
+          ),
         StockSelectionError
       )
     }
@@ -129,7 +133,8 @@ test.group('stock ops / void and restore (pages)', (group) => {
     voided.assertHeader('location', `/merchant/products/${product.id}/stock`)
     assert.deepEqual(await itemCounts(shop), { available: 0, reserved: 0, sold: 0, void: 4 })
 
-    const ids = (await itemsOf(shop)).map((i) => String(i.id))
+    const voidedItems = await itemsOf(shop)
+    const ids = voidedItems.map((i) => String(i.id))
     const restored = await client
       .post(`/merchant/products/${product.id}/stock/restore`)
       .header('host', hostOf(shop))
@@ -159,7 +164,13 @@ test.group('stock ops / void and restore (pages)', (group) => {
       changed: 4,
       skipped: 0,
     })
-    assert.deepEqual(r.metadata, { product: product.id, batch: null, items: 2, changed: 2, skipped: 0 })
+    assert.deepEqual(r.metadata, {
+      product: product.id,
+      batch: null,
+      items: 2,
+      changed: 2,
+      skipped: 0,
+    })
     assert.notInclude(JSON.stringify(audit), 'SECRET-VOID')
   })
 
@@ -191,7 +202,12 @@ test.group('stock ops / void and restore (pages)', (group) => {
     const huge = await post({ item_ids: Array.from({ length: 501 }, (_, i) => String(i + 1)) })
     huge.assertStatus(422)
     huge.assertTextIncludes('at most 500')
-    for (const form of [{}, { item_ids: 'abc' }, { batch_id: '1', item_ids: String(ids[0]) }, { batch_id: 'x' }]) {
+    for (const form of [
+      {},
+      { item_ids: 'abc' },
+      { batch_id: '1', item_ids: String(ids[0]) },
+      { batch_id: 'x' },
+    ]) {
       const response = await post(form)
       response.assertStatus(422)
       response.assertTextIncludes('Choose a batch or at least one item.')
@@ -201,8 +217,9 @@ test.group('stock ops / void and restore (pages)', (group) => {
 
     assert.deepEqual(await itemCounts(shop), { available: 2, reserved: 0, sold: 0, void: 0 })
     assert.deepEqual(await itemCounts(other.shop), { available: 1, reserved: 0, sold: 0, void: 0 })
+    const actions = await auditOf(shop)
     assert.notInclude(
-      (await auditOf(shop)).map((row) => row.action),
+      actions.map((row) => row.action),
       'stock.voided'
     )
   })

@@ -34,7 +34,10 @@ async function* slices(text: string, size = 64 * 1024) {
 
 /** Size of the input in bytes (for the progress bar). */
 export async function inputBytes(input: { text: string | null; filePath: string | null }) {
-  if (input.filePath) return (await stat(input.filePath)).size
+  if (input.filePath) {
+    const info = await stat(input.filePath)
+    return info.size
+  }
   return Buffer.byteLength(input.text ?? '')
 }
 
