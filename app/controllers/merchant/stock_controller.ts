@@ -6,7 +6,7 @@ import { IMPORT_ID_PATTERN, parseThreshold, validateImportFields } from '#valida
 import { NotCardProductError } from '#actions/merchant/catalog/catalog'
 import { importProductStock, inputBytes } from '#actions/merchant/stock/import_product_stock'
 import { getCardProduct } from '#actions/merchant/stock/get_stock_page'
-import { setThreshold } from '#actions/merchant/stock/change_stock'
+import { setLowStockThresholdOf } from '#actions/merchant/stock/set_low_stock_threshold'
 import { progressStore, ProgressReporter } from '#actions/merchant/stock/import_progress'
 import { renderStockPage, type StockPageState } from '#controllers/merchant/stock_page'
 
@@ -151,7 +151,7 @@ export default class StockController {
     }
     const productId = Number(ctx.params.id)
     try {
-      await setThreshold({ member, productId, threshold, ip: ctx.request.ip() })
+      await setLowStockThresholdOf({ member, productId, threshold, ip: ctx.request.ip() })
     } catch (error) {
       if (!(error instanceof NotCardProductError)) throw error
       ctx.response.status(422)

@@ -2,10 +2,10 @@ import { recordTenantAudit } from '#audit'
 import { requireTenant, withTenant } from '#tenancy'
 import { findBatch } from '#delivery/stock/batches'
 import { voidItems, restoreItems, type ItemSelection, type StockChange } from '#delivery/stock/void'
-import { checkLowStock, setLowStockThreshold } from '#delivery/stock/low_stock'
+import { checkLowStock } from '#delivery/stock/low_stock'
 import type { MerchantMember } from '#actions/merchant/session/find_membership'
 import { ProductNotFoundException } from '#actions/merchant/catalog/catalog'
-import { lockCardProduct } from '#actions/merchant/stock/stock_product'
+import { lockCardProduct } from '#actions/merchant/stock/lock_card_product'
 
 /**
  * Void unsold items (`void`) or put voided ones back on sale (`restore`): a batch of the
@@ -48,28 +48,5 @@ export async function changeStock(input: {
       },
     })
     return change
-  })
-}
-
-/** Set the product's low-stock threshold (null = off) and check the stock against it. */
-export async function setThreshold(input: {
-  member: MerchantMember
-  productId: number
-  threshold: number | null
-  ip: string
-}) {
-  const tenant = requireTenant()
-  return withTenant(async (trx) => {
-    const product = await lockCardProduct(trx, tenant.id, input.productId)
-    if (product.lowStockThreshold === input.threshold) return
-    await setLowStockThreshold(trx, tenant.id, product.id, input.threshold)
-    await checkLowStock(trx, tenant.id, [product.id])
-    await recordTenantAudit(trx, tenant.id, {
-      actor: { type: 'user', id: input.member.userId },
-      action: 'product.low_stock_threshold_changed',
-      target: { type: 'product', id: product.id },
-      ip: input.ip,
-      metadata: { before: product.lowStockThreshold, after: input.threshold },
-    })
   })
 }

@@ -7,7 +7,7 @@ import { importStock, type ImportReport, type StockFormat } from '#delivery/impo
 import { createBatch, finishBatch } from '#delivery/stock/batches'
 import { checkLowStock } from '#delivery/stock/low_stock'
 import type { MerchantMember } from '#actions/merchant/session/find_membership'
-import { lockCardProduct } from '#actions/merchant/stock/stock_product'
+import { lockCardProduct } from '#actions/merchant/stock/lock_card_product'
 import { countBytes, type ProgressReporter } from '#actions/merchant/stock/import_progress'
 
 export interface ImportProductStockInput {
