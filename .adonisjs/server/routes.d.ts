@@ -93,6 +93,13 @@ export type ScannedRoutes = {
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
+    'merchant.products.stock.threshold': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
+    'merchant.products.stock.void': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.stock.restore': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.stock.export.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   GET: {
     'platform.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
@@ -143,6 +150,9 @@ export type ScannedRoutes = {
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
+    'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
+    'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   HEAD: {
     'platform.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
@@ -193,6 +203,9 @@ export type ScannedRoutes = {
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
+    'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
+    'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   POST: {
     'platform.signup.store': { paramsTuple?: []; params?: {} }
@@ -232,6 +245,10 @@ export type ScannedRoutes = {
     'storefront.reset.update': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.logout': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'merchant.products.stock.threshold': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.stock.void': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.stock.restore': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.stock.export.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   PUT: {
     'merchant.staff.role': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
