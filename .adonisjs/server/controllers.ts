@@ -40,6 +40,9 @@ export const controllers = {
     StaffInvitations: () => import('#controllers/merchant/staff_invitations_controller'),
     Statements: () => import('#controllers/merchant/statements_controller'),
     Stock: () => import('#controllers/merchant/stock_controller'),
+    StockExport: () => import('#controllers/merchant/stock_export_controller'),
+    StockItems: () => import('#controllers/merchant/stock_items_controller'),
+    StockPage: () => import('#controllers/merchant/stock_page'),
     Withdrawals: () => import('#controllers/merchant/withdrawals_controller'),
   },
   platform: {

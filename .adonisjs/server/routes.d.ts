@@ -108,6 +108,13 @@ export type ScannedRoutes = {
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
+    'merchant.products.stock.threshold': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
+    'merchant.products.stock.void': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.stock.restore': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.stock.export.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   GET: {
     'platform.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
@@ -163,6 +170,9 @@ export type ScannedRoutes = {
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
+    'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
+    'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   HEAD: {
     'platform.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
@@ -218,6 +228,9 @@ export type ScannedRoutes = {
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
+    'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
+    'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   POST: {
     'platform.signup.store': { paramsTuple?: []; params?: {} }
@@ -267,6 +280,10 @@ export type ScannedRoutes = {
     'storefront.orders.resend': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.account.orders.resend': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'merchant.products.stock.threshold': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.stock.void': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.stock.restore': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.stock.export.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   PUT: {
     'merchant.staff.role': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }

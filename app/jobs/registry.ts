@@ -11,6 +11,7 @@ import {
 } from '#delivery/orders/jobs'
 import { ResendMailJob } from '#delivery/orders/resend_mail_job'
 import { MerchantAlertMailJob } from '#delivery/alerts/notify'
+import { LowStockCheckJob } from '#delivery/stock/low_stock'
 
 /**
  * Every job class the worker can run, listed explicitly: adding a job is one import and
@@ -26,6 +27,7 @@ export const jobClasses: JobClass[] = [
   DeliveryMailJob,
   ResendMailJob,
   MerchantAlertMailJob,
+  LowStockCheckJob,
 ]
 
 /**

@@ -9,12 +9,16 @@ import {
   saveProduct,
   ProductTypeLockedError,
 } from '#actions/merchant/catalog/catalog'
+import { lowStockProductIds } from '#actions/merchant/stock/get_stock_page'
 
 /** The shop's products (any member: owners and staff manage the catalog). */
 export default class ProductsController {
   async index(ctx: HttpContext) {
     requireMember(ctx)
-    return ctx.view.render('pages/merchant/products', { products: await listProducts() })
+    return ctx.view.render('pages/merchant/products', {
+      products: await listProducts(),
+      lowStock: await lowStockProductIds(),
+    })
   }
 
   async create(ctx: HttpContext) {

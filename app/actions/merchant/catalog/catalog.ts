@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs'
 import { recordTenantAudit } from '#audit'
 import { requireTenant, withTenant } from '#tenancy'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
@@ -12,9 +11,7 @@ import {
   type NewProduct,
   type Product,
 } from '#delivery'
-import { getDataKey } from '#delivery/secrets/index'
 import { formatMinor } from '#ledger/settlement/format'
-import { importStock, type ImportReport, type StockFormat } from '#delivery/import/index'
 import type { ProductFormData } from '#validators/merchant/catalog'
 import type { MerchantMember } from '#actions/merchant/session/find_membership'
 import { Exception } from '@adonisjs/core/exceptions'
@@ -162,60 +159,5 @@ export async function saveProduct(
       metadata: { name: input.name, type: input.type, status: input.status },
     })
     return { id }
-  })
-}
-
-/** Import stock from pasted text or an uploaded file's tmp path (streamed). */
-export async function importProductStock(input: {
-  member: MerchantMember
-  productId: number
-  format: StockFormat
-  text: string | null
-  filePath: string | null
-  ip: string
-}): Promise<ImportReport> {
-  const tenant = requireTenant()
-  return withTenant(async (trx) => {
-    const product = await findProduct(trx, tenant.id, input.productId, { lock: true })
-    if (!product) throw new ProductNotFoundException('No such product')
-    if (product.type !== 'card') throw new NotCardProductError()
-    const key = await getDataKey(trx, tenant.id)
-    const source = input.filePath ? createReadStream(input.filePath) : (input.text ?? '')
-    const report = await importStock(source, {
-      format: input.format,
-      csvColumns: input.format === 'csv' ? { secret: 0, password: 1 } : undefined,
-      key,
-      write: async (rows) => {
-        const values = rows.map(() => '(?, ?, ?, ?, ?)').join(', ')
-        const bindings = rows.flatMap((r) => [
-          tenant.id,
-          product.id,
-          r.ciphertext,
-          r.secretHash,
-          r.keyVersion,
-        ])
-        const result = await trx.rawQuery(
-          `INSERT INTO card_items (tenant_id, product_id, secret_ciphertext, secret_hash, key_version)
-           VALUES ${values} ON CONFLICT (tenant_id, product_id, secret_hash) DO NOTHING`,
-          bindings as any[]
-        )
-        return Number(result.rowCount)
-      },
-    })
-    await recordTenantAudit(trx, tenant.id, {
-      actor: { type: 'user', id: input.member.userId },
-      action: 'stock.imported',
-      target: { type: 'product', id: product.id },
-      ip: input.ip,
-      metadata: {
-        format: input.format,
-        added: report.added,
-        duplicatesInFile: report.duplicatesInFile,
-        duplicatesInStock: report.duplicatesInStock,
-        invalid: report.invalidCount,
-        blank: report.blank,
-      },
-    })
-    return report
   })
 }
