@@ -30,6 +30,25 @@ export type {
   DeliverySourceRequest,
   DeliverySourceResult,
 } from '#delivery/catalog/delivery_source'
+export { DELIVERY_SOURCE_ID_PATTERN } from '#delivery/catalog/delivery_source'
+export { MAX_WHOLESALE_TIERS, wholesaleTiersJson } from '#delivery/catalog/products'
+export {
+  MAX_DESCRIPTION_CHARS,
+  MAX_DESCRIPTION_INPUT_CHARS,
+  sanitizeDescription,
+} from '#delivery/catalog/description'
+export {
+  IMAGE_FILE_PATTERN,
+  IMAGE_TYPES,
+  MAX_IMAGE_BYTES,
+  MAX_PRODUCT_IMAGES,
+  detectImageType,
+  imageContentType,
+  imageFileName,
+  newProductImageKey,
+  productImagePrefix,
+} from '#delivery/catalog/images'
+export type { ImageExtension } from '#delivery/catalog/images'
 export { priceOrder, MAX_ORDER_MINOR } from '#delivery/checkout/pricing'
 export type { Quote, PriceStep } from '#delivery/checkout/pricing'
 export { hashPublicToken, newOrderNo, newPublicToken } from '#delivery/checkout/tokens'
