@@ -3,7 +3,7 @@ import type Tenant from '#models/tenant'
 import type User from '#models/user'
 import { withTenant } from '#tenancy'
 import { createCategory } from '#delivery'
-import { hostOf } from '#tests/functional/merchant/_fixtures'
+import { auditOf, hostOf } from '#tests/functional/merchant/_fixtures'
 
 /** A real 1×1 PNG (valid signature, IHDR, IDAT, IEND). */
 export const TINY_PNG = Buffer.from(
@@ -61,6 +61,18 @@ export function categories(shop: Tenant) {
     (trx) => trx.from('categories').select('*').orderBy('id') as Promise<any[]>,
     shop.toRef()
   )
+}
+
+/** [name, sort] of the shop's categories, oldest first. */
+export async function categoryRows(shop: Tenant) {
+  const rows = await categories(shop)
+  return rows.map((r) => [r.name, r.sort])
+}
+
+/** The first audit row of the shop with `action`. */
+export async function auditRow(shop: Tenant, action: string) {
+  const rows = await auditOf(shop)
+  return rows.find((r) => r.action === action)
 }
 
 export function category(shop: Tenant, name: string, sort = 0) {
