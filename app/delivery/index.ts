@@ -47,6 +47,7 @@ export {
   imageFileName,
   newProductImageKey,
   productImagePrefix,
+  productImageUrl,
 } from '#delivery/catalog/images'
 export type { ImageExtension } from '#delivery/catalog/images'
 export { priceOrder, MAX_ORDER_MINOR } from '#delivery/checkout/pricing'

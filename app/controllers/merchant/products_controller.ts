@@ -8,6 +8,7 @@ import {
   MAX_WHOLESALE_TIERS,
   PRODUCT_TYPES,
   imageFileName,
+  productImageUrl,
   type Product,
 } from '#delivery'
 import {
@@ -24,7 +25,6 @@ import {
   CategoryMissingError,
   getProduct,
   listProducts,
-  productImageUrl,
   saveProduct,
   ProductTypeLockedError,
 } from '#actions/merchant/catalog/catalog'

@@ -52,6 +52,14 @@ export function imageFileName(key: string): string {
   return key.slice(key.lastIndexOf('/') + 1)
 }
 
+/**
+ * Where an image is served: the shop-host media route (start/routes/catalog.ts), which checks
+ * that the product is the shop's and the file one of its images.
+ */
+export function productImageUrl(productId: number, key: string) {
+  return `/media/products/${productId}/${imageFileName(key)}`
+}
+
 /** The Content-Type of a stored key (its extension was decided from the bytes). */
 export function imageContentType(key: string): string | null {
   const ext = key.slice(key.lastIndexOf('.') + 1)

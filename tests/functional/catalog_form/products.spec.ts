@@ -344,6 +344,37 @@ test.group('catalog form / create and edit', (group) => {
   })
 })
 
+test.group('catalog form / multipart edit', (group) => {
+  group.each.setup(() => resetState())
+
+  test('the edit form posts multipart with ?_method=PUT, as the page does', async ({
+    client,
+    assert,
+  }) => {
+    const { shop, owner } = await shopWithOwner('form-shop')
+    const product = await productOf(shop, { name: 'Before' })
+    const page = await client
+      .get(`/merchant/products/${product.id}/edit`)
+      .header('host', hostOf(shop))
+      .loginAs(owner)
+    page.assertTextIncludes(`action="/merchant/products/${product.id}?_method=PUT"`)
+    page.assertTextIncludes('enctype="multipart/form-data"')
+
+    const response = await client
+      .post(`/merchant/products/${product.id}?_method=PUT`)
+      .header('host', hostOf(shop))
+      .loginAs(owner)
+      .fields({ ...FORM, name: 'After', ...tiers(['3', '12']) })
+      .withCsrfToken()
+      .redirects(0)
+    response.assertStatus(302)
+    const [row] = await products(shop)
+    assert.equal(row.name, 'After')
+    assert.deepEqual(row.wholesale_tiers, [{ minQuantity: 3, unitPriceMinor: '1200' }])
+    assert.lengthOf(await products(shop), 1)
+  })
+})
+
 test.group('catalog form / tenancy', (group) => {
   group.each.setup(() => resetState())
 

@@ -8,7 +8,7 @@ import {
   createCategory,
   createProduct,
   findProduct,
-  imageFileName,
+  productImageUrl,
   validateProduct,
   wholesaleTiersJson,
   type NewProduct,
@@ -78,11 +78,6 @@ export async function listProducts() {
       }
     })
   })
-}
-
-/** Where a product image is served (the shop-domain media route checks it belongs here). */
-export function productImageUrl(productId: number, key: string) {
-  return `/media/products/${productId}/${imageFileName(key)}`
 }
 
 export async function getProduct(productId: number) {

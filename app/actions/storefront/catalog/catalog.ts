@@ -4,8 +4,8 @@ import {
   availableStock,
   availableStockByProduct,
   findProduct,
-  imageFileName,
   productImagePrefix,
+  productImageUrl,
   type Product,
 } from '#delivery'
 import { PRODUCT_COLUMNS, toProduct } from '#delivery/catalog/products'
@@ -50,10 +50,6 @@ export interface CatalogSection {
 /** Listed products per page (the catalog is not paginated yet). */
 const LIST_LIMIT = 500
 
-export function imageUrl(productId: number, key: string) {
-  return `/media/products/${productId}/${imageFileName(key)}`
-}
-
 /**
  * Available stock is counted only for card products (the others are not stock-limited):
  * sold out when fewer than the minimum order remain, whatever the display setting.
@@ -69,7 +65,7 @@ function item(p: Product, available: number | null): CatalogItem {
     name: p.name,
     price: formatMinor(p.priceMinor, p.currency),
     currency: p.currency,
-    cover: p.images.length ? imageUrl(p.id, p.images[0]) : null,
+    cover: p.images.length ? productImageUrl(p.id, p.images[0]) : null,
     soldOut,
     stockLabel,
     stock: stockLabel === 'exact' ? available : null,
@@ -140,7 +136,7 @@ export function catalogProduct(tenant: TenantRef, productId: number) {
     return {
       ...item(p, available),
       categoryName: category?.name ?? '',
-      images: p.images.map((key) => imageUrl(p.id, key)),
+      images: p.images.map((key) => productImageUrl(p.id, key)),
       descriptionHtml: p.descriptionHtml,
       tiers: p.wholesaleTiers.map((t) => ({
         minQuantity: t.minQuantity,
