@@ -47,6 +47,26 @@ export type {
   PricingContext,
   PriceOptions,
 } from '#delivery/checkout/pricing'
+export { DELIVERY_SOURCE_ID_PATTERN } from '#delivery/catalog/delivery_source'
+export { MAX_WHOLESALE_TIERS, wholesaleTiersJson } from '#delivery/catalog/products'
+export {
+  MAX_DESCRIPTION_CHARS,
+  MAX_DESCRIPTION_INPUT_CHARS,
+  sanitizeDescription,
+} from '#delivery/catalog/description'
+export {
+  IMAGE_FILE_PATTERN,
+  IMAGE_TYPES,
+  MAX_IMAGE_BYTES,
+  MAX_PRODUCT_IMAGES,
+  detectImageType,
+  imageContentType,
+  imageFileName,
+  newProductImageKey,
+  productImagePrefix,
+  productImageUrl,
+} from '#delivery/catalog/images'
+export type { ImageExtension } from '#delivery/catalog/images'
 export { hashPublicToken, newOrderNo, newPublicToken } from '#delivery/checkout/tokens'
 export { createOrder, validateCheckout } from '#delivery/checkout/create_order'
 export type { CreateOrderInput, CreatedOrder } from '#delivery/checkout/create_order'

@@ -29,3 +29,10 @@ export interface DeliverySource {
   /** Optional stock hint for the storefront (null = unknown / unlimited). */
   stock?(tenantId: number, productId: number): Promise<number | null>
 }
+
+/**
+ * The shape of a delivery-source id (`products.source_id`, 80 characters): lower-case
+ * letters, digits and `.`, `_`, `-`, `:` (a plugin id, optionally `plugin:source`), starting
+ * with a letter. Which ids exist is up to the installed plugins.
+ */
+export const DELIVERY_SOURCE_ID_PATTERN = /^[a-z][a-z0-9._:-]{1,79}$/

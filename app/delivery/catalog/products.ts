@@ -1,11 +1,16 @@
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DeliveryError } from '#delivery/checkout/errors'
+import { DELIVERY_SOURCE_ID_PATTERN } from '#delivery/catalog/delivery_source'
+import { MAX_DESCRIPTION_CHARS } from '#delivery/catalog/description'
 
 export const PRODUCT_TYPES = ['card', 'text', 'manual', 'source'] as const
 export type ProductType = (typeof PRODUCT_TYPES)[number]
 export type ProductStatus = 'draft' | 'active' | 'paused'
 export type ProductVisibility = 'public' | 'hidden'
 export type StockDisplay = 'exact' | 'in_stock' | 'hidden'
+
+/** Wholesale tiers a product may have. */
+export const MAX_WHOLESALE_TIERS = 10
 
 /** qty ≥ minQuantity → unitPriceMinor per unit (the highest matching tier wins). */
 export interface WholesaleTier {
@@ -107,6 +112,8 @@ export interface NewProduct {
   stockDisplay?: StockDisplay
   textContent?: string | null
   sourceId?: string | null
+  /** Already sanitised (`sanitizeDescription`). */
+  descriptionHtml?: string | null
 }
 
 function invalid(message: string): never {
@@ -130,14 +137,36 @@ export function validateProduct(input: NewProduct) {
     !qty(input.perBuyerLimit)
   )
     invalid('perBuyerLimit')
-  for (const tier of input.wholesaleTiers ?? []) {
+  const tiers = input.wholesaleTiers ?? []
+  if (tiers.length > MAX_WHOLESALE_TIERS) invalid('at most 10 wholesale tiers')
+  let previous: WholesaleTier | null = null
+  for (const tier of tiers) {
     if (!qty(tier.minQuantity) || tier.minQuantity < 2) invalid('tier minQuantity: 2-10000')
     if (typeof tier.unitPriceMinor !== 'bigint' || tier.unitPriceMinor <= 0n) {
       invalid('tier unitPriceMinor > 0')
     }
+    if (tier.unitPriceMinor >= input.priceMinor) invalid('tier unitPriceMinor < priceMinor')
+    if (previous && tier.minQuantity <= previous.minQuantity) {
+      invalid('tier minQuantity strictly increasing')
+    }
+    if (previous && tier.unitPriceMinor > previous.unitPriceMinor) {
+      invalid('tier unitPriceMinor non-increasing')
+    }
+    previous = tier
   }
   if (input.type === 'text' && !input.textContent) invalid('a text product needs its content')
   if (input.type === 'source' && !input.sourceId) invalid('a source product needs its source')
+  if (input.sourceId && !DELIVERY_SOURCE_ID_PATTERN.test(input.sourceId)) invalid('sourceId')
+  if (input.descriptionHtml && input.descriptionHtml.length > MAX_DESCRIPTION_CHARS) {
+    invalid('descriptionHtml: at most 50000 characters')
+  }
+}
+
+/** Tiers as stored in `products.wholesale_tiers` (amounts as decimal strings). */
+export function wholesaleTiersJson(tiers: WholesaleTier[]): string {
+  return JSON.stringify(
+    tiers.map((t) => ({ minQuantity: t.minQuantity, unitPriceMinor: t.unitPriceMinor.toString() }))
+  )
 }
 
 export async function createProduct(
@@ -145,15 +174,11 @@ export async function createProduct(
   input: NewProduct
 ): Promise<Product> {
   validateProduct(input)
-  const tiers = (input.wholesaleTiers ?? []).map((t) => ({
-    minQuantity: t.minQuantity,
-    unitPriceMinor: t.unitPriceMinor.toString(),
-  }))
   const { rows } = await trx.rawQuery(
     `INSERT INTO products (tenant_id, category_id, name, type, price_minor, currency,
         wholesale_tiers, min_quantity, max_quantity, per_buyer_limit, visibility, status,
-        stock_display, text_content, source_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?)
+        stock_display, text_content, source_id, description_html)
+     VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      RETURNING ${PRODUCT_COLUMNS}`,
     [
       input.tenantId,
@@ -162,7 +187,7 @@ export async function createProduct(
       input.type,
       input.priceMinor.toString(),
       input.currency,
-      JSON.stringify(tiers),
+      wholesaleTiersJson(input.wholesaleTiers ?? []),
       input.minQuantity ?? 1,
       input.maxQuantity ?? null,
       input.perBuyerLimit ?? null,
@@ -171,6 +196,7 @@ export async function createProduct(
       input.stockDisplay ?? 'in_stock',
       input.textContent ?? null,
       input.sourceId ?? null,
+      input.descriptionHtml ?? null,
     ] as any[]
   )
   return toProduct(rows[0])

@@ -7,7 +7,9 @@ import {
   createCategory,
   createProduct,
   findProduct,
+  productImageUrl,
   validateProduct,
+  wholesaleTiersJson,
   type NewProduct,
   type Product,
 } from '#delivery'
@@ -48,7 +50,7 @@ export async function listProducts() {
   return withTenant(async (trx) => {
     const { rows } = await trx.rawQuery(
       `SELECT p.id, p.name, p.type, p.price_minor::text AS price_minor, p.currency, p.status,
-              c.name AS category
+              p.visibility, p.images, c.name AS category
          FROM products p JOIN categories c ON c.tenant_id = p.tenant_id AND c.id = p.category_id
         WHERE p.tenant_id = ? ORDER BY p.id`,
       [tenant.id]
@@ -58,15 +60,20 @@ export async function listProducts() {
       tenant.id,
       rows.map((row: { id: number }) => Number(row.id))
     )
-    return rows.map((row: Record<string, any>) => ({
-      id: Number(row.id),
-      name: row.name as string,
-      type: row.type as string,
-      category: row.category as string,
-      price: `${formatMinor(BigInt(row.price_minor), row.currency)} ${row.currency}`,
-      status: row.status as string,
-      stock: stock.get(Number(row.id)) ?? 0,
-    }))
+    return rows.map((row: Record<string, any>) => {
+      const cover = Array.isArray(row.images) && row.images.length ? String(row.images[0]) : null
+      return {
+        id: Number(row.id),
+        name: row.name as string,
+        type: row.type as string,
+        category: row.category as string,
+        price: `${formatMinor(BigInt(row.price_minor), row.currency)} ${row.currency}`,
+        status: row.status as string,
+        visibility: row.visibility as string,
+        cover: cover ? productImageUrl(Number(row.id), cover) : null,
+        stock: stock.get(Number(row.id)) ?? 0,
+      }
+    })
   })
 }
 
@@ -87,14 +94,33 @@ export async function getProduct(productId: number) {
   })
 }
 
-async function categoryId(trx: TransactionClientContract, tenantId: number, name: string) {
+/** The category chosen on the form does not exist in this shop (form error, nothing written). */
+export class CategoryMissingError extends Error {
+  constructor() {
+    super('E_CATEGORY_MISSING')
+  }
+}
+
+async function categoryId(trx: TransactionClientContract, tenantId: number, data: ProductFormData) {
+  if (data.categoryId !== null) {
+    const chosen = await trx
+      .from('categories')
+      .where({ tenant_id: tenantId, id: data.categoryId })
+      .first()
+    if (!chosen) throw new CategoryMissingError()
+    return Number(chosen.id)
+  }
+  const name = data.categoryName!
   const found = await trx.from('categories').where({ tenant_id: tenantId, name }).first()
   if (found) return Number(found.id)
   const created = await createCategory(trx, { tenantId, name })
   return created.id
 }
 
-/** Create (productId null) or update a product; one transaction, so a failure writes nothing. */
+/**
+ * Create (productId null) or update a product; one transaction, so a failure writes nothing.
+ * Images and the low-stock threshold are not part of the form and are left as they are.
+ */
 export async function saveProduct(
   member: MerchantMember,
   productId: number | null,
@@ -114,16 +140,21 @@ export async function saveProduct(
     }
     const input: NewProduct = {
       tenantId: tenant.id,
-      categoryId: await categoryId(trx, tenant.id, data.categoryName),
+      categoryId: await categoryId(trx, tenant.id, data),
       name: data.name,
       type: data.type,
       priceMinor: data.priceMinor,
-      currency: tenant.currency,
+      currency: existing?.currency ?? tenant.currency,
+      wholesaleTiers: data.wholesaleTiers,
       minQuantity: data.minQuantity,
       maxQuantity: data.maxQuantity,
+      perBuyerLimit: data.perBuyerLimit,
       status: data.status,
       visibility: data.visibility,
+      stockDisplay: data.stockDisplay,
       textContent: data.type === 'text' ? data.textContent : null,
+      sourceId: data.type === 'source' ? data.sourceId : null,
+      descriptionHtml: data.descriptionHtml,
     }
     validateProduct(input)
     let id: number
@@ -133,19 +164,26 @@ export async function saveProduct(
     } else {
       id = existing.id
       await trx.rawQuery(
-        `UPDATE products SET category_id = ?, name = ?, type = ?, price_minor = ?, min_quantity = ?,
-            max_quantity = ?, status = ?, visibility = ?, text_content = ?, updated_at = now()
+        `UPDATE products SET category_id = ?, name = ?, type = ?, price_minor = ?,
+            wholesale_tiers = ?::jsonb, min_quantity = ?, max_quantity = ?, per_buyer_limit = ?,
+            status = ?, visibility = ?, stock_display = ?, text_content = ?, source_id = ?,
+            description_html = ?, updated_at = now()
           WHERE tenant_id = ? AND id = ?`,
         [
           input.categoryId,
           input.name.trim(),
           input.type,
           input.priceMinor.toString(),
+          wholesaleTiersJson(input.wholesaleTiers ?? []),
           input.minQuantity!,
           input.maxQuantity ?? null,
+          input.perBuyerLimit ?? null,
           input.status!,
           input.visibility!,
+          input.stockDisplay!,
           input.textContent ?? null,
+          input.sourceId ?? null,
+          input.descriptionHtml ?? null,
           tenant.id,
           id,
         ] as any[]
@@ -156,7 +194,14 @@ export async function saveProduct(
       action: existing ? 'product.updated' : 'product.created',
       target: { type: 'product', id },
       ip,
-      metadata: { name: input.name, type: input.type, status: input.status },
+      metadata: {
+        name: input.name,
+        type: input.type,
+        status: input.status,
+        visibility: input.visibility,
+        priceMinor: input.priceMinor.toString(),
+        tiers: input.wholesaleTiers?.length ?? 0,
+      },
     })
     return { id }
   })
