@@ -9,16 +9,18 @@
  *      product page → cookie + _csrf) and its own client address, POST the real checkout form
  *      at once for BENCH_FLASH_KEYS (500) keys; throughput, p50/p99, then the database is
  *      checked (oversold, double sale) after every order was paid through confirmPayment;
- *   3. `wrk -t2 -c50 -d20s`: a trivial page of the same server, the product page and the
- *      checkout POST, rounds interleaved;
+ *   3. `wrk -t2 -c50 -d20s`: a trivial page of the same server, the product page (a product
+ *      with BENCH_PAGE_KEYS keys, and the 100,000-key product) and the checkout POST, rounds
+ *      interleaved;
  *   4. paid → delivered: confirmPayment (in-process, BENCH_PAY_WORKERS loops) against a
  *      raw-SQL baseline with `pg` making the same row changes, rounds interleaved.
  *
  * Knobs (environment): BENCH_DATABASE (lianka_bench_delivery), BENCH_PORT (a free port),
- * BENCH_BUYERS (2000), BENCH_FLASH_KEYS (500), BENCH_IMPORT_KEYS (100000), BENCH_HTTP_ROUNDS
+ * BENCH_BUYERS (2000), BENCH_FLASH_KEYS (500), BENCH_IMPORT_KEYS (100000), BENCH_PAGE_KEYS (1000), BENCH_HTTP_ROUNDS
  * (2), BENCH_DURATION (20 s), BENCH_WARMUP (5 s), BENCH_CONNECTIONS (50), BENCH_THREADS (2),
  * BENCH_PAY_ROUNDS (3), BENCH_PAY_ORDERS (500 per round and variant), BENCH_PAY_WORKERS (8),
- * BENCH_WRITE_DOCS (1; 0 = print only), DB_SUPERUSER_URL.
+ * BENCH_WRITE_DOCS (1; 0 = print only), BENCH_CPU_PROFILE (a file: CPU profile of this process
+ * during confirmPayment round 1), DB_SUPERUSER_URL.
  */
 import 'reflect-metadata'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -58,6 +60,8 @@ const SUPERUSER_URL = process.env.DB_SUPERUSER_URL || 'postgres://postgres@127.0
 const BUYERS = num('BENCH_BUYERS', 2000)
 const FLASH_KEYS = num('BENCH_FLASH_KEYS', 500)
 const IMPORT_KEYS = num('BENCH_IMPORT_KEYS', 100_000)
+/** Stock of the product page measured against the peers (the 100,000-key product is the other). */
+const PAGE_KEYS = num('BENCH_PAGE_KEYS', 1000)
 const HTTP_ROUNDS = num('BENCH_HTTP_ROUNDS', 2)
 const DURATION = num('BENCH_DURATION', 20)
 const WARMUP = num('BENCH_WARMUP', 5)
@@ -573,7 +577,7 @@ async function checkFlash(shop: TenantRef, productId: number): Promise<FlashChec
 
 /* ------------------------------------------------------------------ wrk rounds */
 
-type Page = 'trivial' | 'product' | 'checkout'
+type Page = 'trivial' | 'product' | 'product-100k' | 'checkout'
 interface HttpRound extends WrkResult {
   page: Page
   round: number
@@ -599,6 +603,7 @@ async function httpRounds(
   serverPid: number,
   shop: TenantRef,
   productId: number,
+  smallProductId: number,
   dir: string
 ) {
   // One buyer session for the checkout rounds: the page's cookie and _csrf, reused.
@@ -636,7 +641,10 @@ async function httpRounds(
   const base = `http://127.0.0.1:${port}`
   const run = (p: Page, seconds: number) =>
     runWrk({
-      url: p === 'trivial' ? `${base}/__bench/page` : `${base}/p/${productId}`,
+      url:
+        p === 'trivial'
+          ? `${base}/__bench/page`
+          : `${base}/p/${p === 'product' ? smallProductId : productId}`,
       threads: THREADS,
       connections: CONNECTIONS,
       seconds,
@@ -647,7 +655,7 @@ async function httpRounds(
       script: p === 'checkout' ? script : undefined,
       serverPid,
     })
-  const pages: Page[] = ['trivial', 'product', 'checkout']
+  const pages: Page[] = ['trivial', 'product', 'product-100k', 'checkout']
   log(`wrk warm-up: ${WARMUP} s per page`)
   for (const p of pages) run(p, WARMUP)
   const results: HttpRound[] = []
@@ -676,6 +684,17 @@ async function httpRounds(
 }
 
 /* ------------------------------------------------------------------ paid → delivered */
+
+/**
+ * Round trips to PostgreSQL from this process: every query of Lucid (knex → pg) and of the
+ * raw baseline goes through `pg.Client#query`. Counted, not changed.
+ */
+let pgQueries = 0
+const clientQuery = pg.Client.prototype.query
+pg.Client.prototype.query = function (this: pg.Client, ...args: any[]) {
+  pgQueries++
+  return (clientQuery as any).apply(this, args)
+} as typeof clientQuery
 
 interface PendingOrder {
   orderNo: string
@@ -894,6 +913,25 @@ async function footprint(client: pg.Client, shopId: number) {
   return rows[0] as Record<string, number | string>
 }
 
+/**
+ * BENCH_CPU_PROFILE=<file>: a V8 CPU profile of this process during round 1 of
+ * confirmPayment (open it in Chrome DevTools or speedscope) — where the Node time goes.
+ */
+const PROFILE = process.env.BENCH_CPU_PROFILE
+async function startProfile() {
+  const { Session } = await import('node:inspector/promises')
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  return async () => {
+    const { profile } = await session.post('Profiler.stop')
+    writeFileSync(PROFILE!, JSON.stringify(profile))
+    session.disconnect()
+    log(`CPU profile of confirmPayment round 1 written to ${PROFILE}`)
+  }
+}
+
 type PayVariant = 'confirmPayment' | 'raw SQL'
 interface PayRound {
   variant: PayVariant
@@ -901,6 +939,9 @@ interface PayRound {
   orders: number
   seconds: number
   ordersPerSecond: number
+  /** CPU time of this Node process (user + system) per order, ms. */
+  nodeCpuMsPerOrder: number
+  queriesPerOrder: number
 }
 
 async function paidToDelivered(userId: number) {
@@ -958,11 +999,19 @@ async function paidToDelivered(userId: number) {
         const tenant = variant === 'raw SQL' ? raw : shop
         const before = await footprint(client, tenant.id)
         const orders = batches[variant][round - 1]
+        const profile =
+          PROFILE && round === 1 && variant === 'confirmPayment' ? await startProfile() : null
+        const queries = pgQueries
+        const cpu = process.cpuUsage()
         const started = performance.now()
         await pool(orders, PAY_WORKERS, (o) =>
           variant === 'raw SQL' ? rawPay.pay(o, `RAW-${++txn}`) : real(o, tenant)
         )
         const seconds = (performance.now() - started) / 1000
+        const used = process.cpuUsage(cpu)
+        const nodeCpuMsPerOrder = (used.user + used.system) / 1000 / orders.length
+        const queriesPerOrder = (pgQueries - queries) / orders.length
+        if (profile) await profile()
         const after = await footprint(client, tenant.id)
         if (round === 1) footprints[variant] = [before, after]
         const r = {
@@ -971,9 +1020,12 @@ async function paidToDelivered(userId: number) {
           orders: orders.length,
           seconds,
           ordersPerSecond: orders.length / seconds,
+          nodeCpuMsPerOrder,
+          queriesPerOrder,
         }
         log(
-          `round ${round} ${variant.padEnd(14)} ${r.ordersPerSecond.toFixed(0)} orders/s (${orders.length} in ${seconds.toFixed(2)} s)`
+          `round ${round} ${variant.padEnd(14)} ${r.ordersPerSecond.toFixed(0)} orders/s (${orders.length} in ${seconds.toFixed(2)} s), ` +
+            `Node CPU ${nodeCpuMsPerOrder.toFixed(2)} ms/order, ${queriesPerOrder.toFixed(1)} queries/order`
         )
         results.push(r)
       }
@@ -1038,9 +1090,10 @@ function reportBlock(
   const med = (p: Page, f: (r: HttpRound) => number) =>
     median(http.filter((r) => r.page === p).map(f))
   const rps = {
-    trivial: med('trivial', (r) => r.rps),
-    product: med('product', (r) => r.rps),
-    checkout: med('checkout', (r) => r.rps),
+    'trivial': med('trivial', (r) => r.rps),
+    'product': med('product', (r) => r.rps),
+    'product-100k': med('product-100k', (r) => r.rps),
+    'checkout': med('checkout', (r) => r.rps),
   }
   const payMed = (v: PayVariant) =>
     median(pay.results.filter((r) => r.variant === v).map((r) => r.ordersPerSecond))
@@ -1065,8 +1118,9 @@ function reportBlock(
     `| flash sale: database | ${flash.db.ordersInDb} orders, ${flash.db.itemsHeld} items held, ${flash.db.quantityOrdered} units ordered; **oversold ${flash.db.oversold}**, orders whose items ≠ quantity ${flash.db.ordersWithWrongItemCount}, keys on two orders ${flash.db.itemsOnTwoOrders} | oversold 0 |`,
     `| flash sale: after paying all (\`confirmPayment\`) | ${flash.db.paidDelivered} delivered, ${flash.db.soldItems} keys sold; **double ${flash.db.doubleSold}**, lines whose sold keys ≠ quantity ${flash.db.linesWithWrongSoldCount} | double 0 |`,
     `| paid → delivered, ${PAY_WORKERS} workers (median of ${PAY_ROUNDS}) | confirmPayment **${f0(real)} orders/s**, raw SQL ${f0(rawMed)} orders/s: **ratio ${f2(real / rawMed)}** | ≥ 0.5 |`,
-    `| product page, wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s (median of ${HTTP_ROUNDS}) | **${f0(rps.product)} req/s** = ${f2(rps.product / rps.trivial)} of the trivial page; ${peerRatios('product')} | ≥ 10× peers |`,
-    `| checkout POST, same wrk (median of ${HTTP_ROUNDS}) | **${f0(rps.checkout)} req/s** = ${f2(rps.checkout / rps.trivial)} of the trivial page; ${peerRatios('checkout')} | ≥ 5× peers |`,
+    `| product page (${f0(PAGE_KEYS)} keys in stock), wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s (median of ${HTTP_ROUNDS}) | **${f0(rps.product)} req/s** = ${f2(rps.product / rps.trivial)} of the trivial page; ${peerRatios('product')} | ≥ 10× peers |`,
+    `| product page (~${f0(IMPORT_KEYS)} keys in stock), same wrk | ${f0(rps['product-100k'])} req/s = ${f2(rps['product-100k'] / rps.trivial)} of the trivial page | |`,
+    `| checkout POST (the ~${f0(IMPORT_KEYS)}-key product), same wrk (median of ${HTTP_ROUNDS}) | **${f0(rps.checkout)} req/s** = ${f2(rps.checkout / rps.trivial)} of the trivial page; ${peerRatios('checkout')} | ≥ 5× peers |`,
     `| trivial page \`/__bench/page\` (platform host), same wrk | ${f0(rps.trivial)} req/s | in-run baseline |`,
     '',
     '| wrk round | page | req/s | p50 ms | p99 ms | server CPU µs/req | orders created |',
@@ -1076,9 +1130,12 @@ function reportBlock(
         `| ${r.round} | ${r.page} | ${f0(r.rps)} | ${f2(r.p50Ms)} | ${f2(r.p99Ms)} | ${f0(r.serverCpuUsPerReq)} | ${r.ordersCreated ?? ''} |`
     ),
     '',
-    `| paid → delivered round | variant | orders/s |`,
-    '|---:|---|---:|',
-    ...pay.results.map((r) => `| ${r.round} | ${r.variant} | ${f0(r.ordersPerSecond)} |`),
+    `| paid → delivered round | variant | orders/s | Node CPU ms/order | PostgreSQL round trips/order |`,
+    '|---:|---|---:|---:|---:|',
+    ...pay.results.map(
+      (r) =>
+        `| ${r.round} | ${r.variant} | ${f0(r.ordersPerSecond)} | ${f2(r.nodeCpuMsPerOrder)} | ${r.queriesPerOrder.toFixed(1)} |`
+    ),
     '',
     'Row changes per paid order (round 1, counted in the database):',
     '',
@@ -1154,10 +1211,13 @@ async function main() {
 
     const flashProduct = await cardProduct(shop, 'Flash sale key', 990n)
     await importKeys(shop, flashProduct.id, userId, keyLines(FLASH_KEYS, 'FLASH'))
+    const pageProduct = await cardProduct(shop, 'Game key', 1_500n)
+    await importKeys(shop, pageProduct.id, userId, keyLines(PAGE_KEYS, 'PAGE'))
     {
+      // What autovacuum does shortly after a large import (visibility map, statistics).
       const c = superClient()
       await c.connect()
-      await c.query('ANALYZE')
+      await c.query('VACUUM ANALYZE')
       await c.end()
     }
 
@@ -1178,7 +1238,14 @@ async function main() {
       `flash sale: ${sale.succeeded} orders, ${sale.soldOutRedirects} sold out (${sale.clearSoldOut} clear), ` +
         `${sale.answersPerSecond.toFixed(0)} answers/s, p50 ${sale.p50Ms.toFixed(0)} ms, p99 ${sale.p99Ms.toFixed(0)} ms`
     )
-    const http = await httpRounds(port, server.child.pid!, shop, importProduct.id, dir)
+    const http = await httpRounds(
+      port,
+      server.child.pid!,
+      shop,
+      importProduct.id,
+      pageProduct.id,
+      dir
+    )
     stopServer()
 
     const db = await checkFlash(shop, flashProduct.id)
