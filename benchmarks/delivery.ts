@@ -178,7 +178,7 @@ interface ImportResult {
 async function importChild(productId: number, userId: number, memberId: number, file: string) {
   await bootApp()
   const { runAsTenant } = await import('#tenancy')
-  const { importProductStock } = await import('#actions/merchant/catalog/catalog')
+  const { importProductStock } = await import('#actions/merchant/stock/import_product_stock')
   const shop = await loadShop(SHOP)
   const rssAfterBootMb = process.memoryUsage().rss / 2 ** 20
   const started = process.hrtime.bigint()
@@ -362,7 +362,7 @@ function keyLines(count: number, tag: string) {
 /** Stock through the merchant's import action (pasted text). */
 async function importKeys(shop: TenantRef, productId: number, userId: number, lines: string[]) {
   const { runAsTenant } = await import('#tenancy')
-  const { importProductStock } = await import('#actions/merchant/catalog/catalog')
+  const { importProductStock } = await import('#actions/merchant/stock/import_product_stock')
   const report = await runAsTenant(shop, () =>
     importProductStock({
       member: { id: 0, userId, role: 'owner' },
