@@ -7,6 +7,7 @@ import { countCouponUses, findCouponByCode } from '#delivery/coupons/coupons'
 import { CouponError } from '#delivery/coupons/errors'
 import { hashPublicToken, newOrderNo, newPublicToken } from '#delivery/checkout/tokens'
 import { claimItems, reservationTtlMinutes } from '#delivery/stock/reservations'
+import { queueLowStockCheck } from '#delivery/stock/low_stock'
 import { toOrder, ORDER_COLUMNS, type Order } from '#delivery/orders/order'
 
 /** What a buyer (guest or signed in) submits. Nothing here carries a price. */
@@ -224,6 +225,9 @@ export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder
       if (reservedItemIds.length !== quantity) {
         // Throwing rolls back the order, its line and the partial claim.
         throw new SoldOutError({ productId: product.id, requested: quantity })
+      }
+      if (product.lowStockThreshold) {
+        trx.after('commit', () => queueLowStockCheck(tenantId, product.id))
       }
     }
     await trx.table('order_events').multiInsert([

@@ -1,7 +1,9 @@
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import { TenantJob, type TenantJobContext } from '#jobs'
-import { withTenant } from '#tenancy'
+import logger from '@adonisjs/core/services/logger'
+import { dispatch, TenantJob, type TenantJobContext } from '#jobs'
+import { tenantDirectory, withTenant } from '#tenancy'
 import { raiseAlert } from '#delivery/alerts/alerts'
+import { notifyMerchant } from '#delivery/alerts/notify'
 
 /** The largest threshold a merchant can set. */
 export const MAX_LOW_STOCK_THRESHOLD = 1_000_000
@@ -53,15 +55,25 @@ export async function checkLowStock(
     [tenantId, ids, tenantId]
   )
   const alerted: number[] = []
+  const alertIds: number[] = []
   for (const row of fired.rows as { id: number; available: number; threshold: number }[]) {
     const productId = Number(row.id)
-    await raiseAlert(trx, {
-      tenantId,
-      kind: 'low_stock',
-      productId,
-      data: { available: Number(row.available), threshold: Number(row.threshold) },
-    })
+    alertIds.push(
+      await raiseAlert(trx, {
+        tenantId,
+        kind: 'low_stock',
+        productId,
+        data: { available: Number(row.available), threshold: Number(row.threshold) },
+      })
+    )
     alerted.push(productId)
+  }
+  if (alertIds.length) {
+    // The owners' mail goes out once the alert exists, i.e. after this transaction commits.
+    trx.after('commit', async () => {
+      const tenant = await tenantDirectory.findById(tenantId)
+      if (tenant) await notifyMerchant(tenant, alertIds)
+    })
   }
   const rearmed = await trx.rawQuery(
     `${AVAILABLE}
@@ -108,5 +120,29 @@ export class LowStockCheckJob extends TenantJob<{ tenantId: number; productId: n
       ctx.tenant
     )
     if (outcome.alerted.length) ctx.logger.info({ productId: payload.productId }, 'low stock')
+  }
+}
+
+/** Window (ms) in which checkouts of one product queue at most one low-stock check. */
+export const LOW_STOCK_CHECK_WINDOW_MS = 30_000
+
+/**
+ * After a checkout reserved stock of a product with a threshold: queue one
+ * {@link LowStockCheckJob} per product and window (a flash sale queues a handful, not
+ * thousands). Never throws: the order is already placed.
+ */
+export async function queueLowStockCheck(tenantId: number, productId: number) {
+  try {
+    const window = Math.floor(Date.now() / LOW_STOCK_CHECK_WINDOW_MS)
+    await dispatch(
+      LowStockCheckJob,
+      { tenantId, productId },
+      { idempotencyKey: `p${productId}-w${window}` }
+    )
+  } catch (error) {
+    logger.error(
+      { tenantId, productId, err: (error as Error).message },
+      'low-stock check not queued'
+    )
   }
 }
