@@ -100,6 +100,12 @@ export type ScannedRoutes = {
     'storefront.reset.update': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.account': { paramsTuple?: []; params?: {} }
     'storefront.logout': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.index': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.create': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.store': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.coupons.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.coupons.deactivate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.orders.lookup.resend': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
     'storefront.orders.resend': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.account.orders': { paramsTuple?: []; params?: {} }
@@ -115,6 +121,14 @@ export type ScannedRoutes = {
     'merchant.products.stock.restore': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.export.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.categories.index': { paramsTuple?: []; params?: {} }
+    'merchant.categories.store': { paramsTuple?: []; params?: {} }
+    'merchant.categories.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.categories.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.images.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.images.cover': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'file': ParamValue} }
+    'merchant.products.images.destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'file': ParamValue} }
+    'storefront.media.product_image': { paramsTuple: [ParamValue,ParamValue]; params: {'productId': ParamValue,'file': ParamValue} }
   }
   GET: {
     'platform.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
@@ -165,6 +179,9 @@ export type ScannedRoutes = {
     'storefront.forgot': { paramsTuple?: []; params?: {} }
     'storefront.reset': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.account': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.index': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.create': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.account.orders': { paramsTuple?: []; params?: {} }
     'storefront.account.orders.show': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
@@ -173,6 +190,8 @@ export type ScannedRoutes = {
     'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
     'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
     'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.categories.index': { paramsTuple?: []; params?: {} }
+    'storefront.media.product_image': { paramsTuple: [ParamValue,ParamValue]; params: {'productId': ParamValue,'file': ParamValue} }
   }
   HEAD: {
     'platform.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
@@ -223,6 +242,9 @@ export type ScannedRoutes = {
     'storefront.forgot': { paramsTuple?: []; params?: {} }
     'storefront.reset': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.account': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.index': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.create': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.account.orders': { paramsTuple?: []; params?: {} }
     'storefront.account.orders.show': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
@@ -231,6 +253,8 @@ export type ScannedRoutes = {
     'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
     'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
     'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.categories.index': { paramsTuple?: []; params?: {} }
+    'storefront.media.product_image': { paramsTuple: [ParamValue,ParamValue]; params: {'productId': ParamValue,'file': ParamValue} }
   }
   POST: {
     'platform.signup.store': { paramsTuple?: []; params?: {} }
@@ -276,6 +300,8 @@ export type ScannedRoutes = {
     'storefront.forgot.store': { paramsTuple?: []; params?: {} }
     'storefront.reset.update': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.logout': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.store': { paramsTuple?: []; params?: {} }
+    'merchant.coupons.deactivate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.orders.lookup.resend': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
     'storefront.orders.resend': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.account.orders.resend': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
@@ -284,17 +310,24 @@ export type ScannedRoutes = {
     'merchant.products.stock.void': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.restore': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.export.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.categories.store': { paramsTuple?: []; params?: {} }
+    'merchant.products.images.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   PUT: {
     'merchant.staff.role': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.coupons.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'merchant.categories.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.images.cover': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'file': ParamValue} }
   }
   DELETE: {
     'merchant.staff.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.staff.invitations.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.api_tokens.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'merchant.categories.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.products.images.destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'file': ParamValue} }
   }
   OPTIONS: {
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }

@@ -112,7 +112,18 @@ export async function newPage(
 ): Promise<Page> {
   const shared = await getBrowser()
   const context = await shared.newContext({ locale: 'en', ...options })
-  cleanup(() => context.close())
+  // Every page runs under the production CSP; anything it blocks (an inline script or
+  // style) fails the test that opened the page.
+  const violations: string[] = []
+  context.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text())
+  })
+  cleanup(async () => {
+    await context.close()
+    if (violations.length) {
+      throw new Error(`CSP violations on a page:\n${[...new Set(violations)].join('\n')}`)
+    }
+  })
   context.setDefaultTimeout(10_000)
   return context.newPage()
 }

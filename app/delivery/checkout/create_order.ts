@@ -227,7 +227,18 @@ export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder
         throw new SoldOutError({ productId: product.id, requested: quantity })
       }
       if (product.lowStockThreshold) {
-        trx.after('commit', () => queueLowStockCheck(tenantId, product.id))
+        // Stock at or below the threshold and the alert armed: check it after commit. The
+        // count stops at threshold + 1 rows, so a large stock costs nothing here.
+        const threshold = product.lowStockThreshold
+        const { rows } = await trx.rawQuery(
+          `SELECT (SELECT low_stock_alerted_at IS NULL FROM products WHERE tenant_id = ? AND id = ?) AS armed,
+                  (SELECT count(*)::int FROM (SELECT 1 FROM card_items
+                     WHERE tenant_id = ? AND product_id = ? AND status = 'available' LIMIT ?) s) AS n`,
+          [tenantId, product.id, tenantId, product.id, threshold + 1]
+        )
+        if (rows[0].armed && rows[0].n <= threshold) {
+          trx.after('commit', () => queueLowStockCheck(tenantId, product.id))
+        }
       }
     }
     await trx.table('order_events').multiInsert([

@@ -123,22 +123,15 @@ export class LowStockCheckJob extends TenantJob<{ tenantId: number; productId: n
   }
 }
 
-/** Window (ms) in which checkouts of one product queue at most one low-stock check. */
-export const LOW_STOCK_CHECK_WINDOW_MS = 30_000
-
 /**
- * After a checkout reserved stock of a product with a threshold: queue one
- * {@link LowStockCheckJob} per product and window (a flash sale queues a handful, not
- * thousands). Never throws: the order is already placed.
+ * After a checkout took stock of a product down to its threshold while the alert is armed
+ * (createOrder checks that cheaply): queue a {@link LowStockCheckJob}. Not deduplicated —
+ * the job's conditional update raises the alert once however many checkouts queue it.
+ * Never throws: the order is already placed.
  */
 export async function queueLowStockCheck(tenantId: number, productId: number) {
   try {
-    const window = Math.floor(Date.now() / LOW_STOCK_CHECK_WINDOW_MS)
-    await dispatch(
-      LowStockCheckJob,
-      { tenantId, productId },
-      { idempotencyKey: `p${productId}-w${window}` }
-    )
+    await dispatch(LowStockCheckJob, { tenantId, productId })
   } catch (error) {
     logger.error(
       { tenantId, productId, err: (error as Error).message },
