@@ -31,6 +31,7 @@ export const controllers = {
     Audit: () => import('#controllers/merchant/audit_controller'),
     Balance: () => import('#controllers/merchant/balance_controller'),
     Categories: () => import('#controllers/merchant/categories_controller'),
+    CheckoutSettings: () => import('#controllers/merchant/checkout_settings_controller'),
     Coupons: () => import('#controllers/merchant/coupons_controller'),
     Dashboard: () => import('#controllers/merchant/dashboard_controller'),
     Invitations: () => import('#controllers/merchant/invitations_controller'),

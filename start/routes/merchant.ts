@@ -23,6 +23,8 @@ const WithdrawalsController = () => import('#controllers/merchant/withdrawals_co
 const StatementsController = () => import('#controllers/merchant/statements_controller')
 const ProductsController = () => import('#controllers/merchant/products_controller')
 const StockController = () => import('#controllers/merchant/stock_controller')
+const CheckoutSettingsController = () =>
+  import('#controllers/merchant/checkout_settings_controller')
 
 const id = { match: /^[1-9][0-9]{0,15}$/, cast: (value: string) => Number(value) }
 const token = { match: INVITATION_TOKEN_PATTERN }
@@ -80,6 +82,13 @@ router
         router.put('/products/:id', [ProductsController, 'update']).as('products.update')
         router.get('/products/:id/stock', [StockController, 'show']).as('products.stock')
         router.post('/products/:id/stock', [StockController, 'store']).as('products.stock.store')
+
+        router
+          .get('/settings/checkout', [CheckoutSettingsController, 'show'])
+          .as('settings.checkout')
+        router
+          .put('/settings/checkout', [CheckoutSettingsController, 'update'])
+          .as('settings.checkout.update')
       })
       .where('id', id)
       .use(middleware.merchant())
