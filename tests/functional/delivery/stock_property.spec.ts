@@ -15,14 +15,17 @@ import {
   type Product,
 } from '#delivery'
 import { importStock } from '#delivery/import/index'
+import { replaceCardItem, OrderDeskError } from '#delivery'
+import { restoreItems, voidItems } from '#delivery/stock/void'
 import { getDataKey } from '#delivery/secrets/index'
 import { createShop, resetState } from '#tests/functional/merchant/_fixtures'
 import { productOf } from '#tests/functional/delivery/_fixtures'
 
 /**
  * Model-based property test (issue 4): random sequences of import / reserve / expire /
- * pay / mismatched pay / late pay against the real database. After every step the stock a
- * buyer is shown equals the available items, and every item is where the model says.
+ * pay / mismatched pay / late pay / void / restore / replace against the real database.
+ * After every step the stock a buyer is shown equals the available items, and every item
+ * is where the model says.
  */
 
 type Op =
@@ -31,17 +34,46 @@ type Op =
   | { op: 'expire'; pick: number }
   | { op: 'pay'; pick: number }
   | { op: 'payWrong'; pick: number }
+  | { op: 'void'; count: number }
+  | { op: 'restore'; count: number }
+  | { op: 'replace'; pick: number }
 
+// Stock-creating and paying steps are weighted up so that replacements (a delivered order
+// plus spare stock) and late payments happen in most sequences.
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({
-    op: fc.constant('import' as const),
-    fresh: fc.integer({ min: 0, max: 8 }),
-    repeats: fc.integer({ min: 0, max: 4 }),
-  }),
-  fc.record({ op: fc.constant('checkout' as const), quantity: fc.integer({ min: 1, max: 4 }) }),
-  fc.record({ op: fc.constant('expire' as const), pick: fc.nat() }),
-  fc.record({ op: fc.constant('pay' as const), pick: fc.nat() }),
-  fc.record({ op: fc.constant('payWrong' as const), pick: fc.nat() })
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('import' as const),
+      fresh: fc.integer({ min: 0, max: 8 }),
+      repeats: fc.integer({ min: 0, max: 4 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('checkout' as const),
+      quantity: fc.integer({ min: 1, max: 4 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('expire' as const), pick: fc.nat() }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('pay' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('payWrong' as const), pick: fc.nat() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('void' as const),
+      count: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('restore' as const),
+      count: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('replace' as const), pick: fc.nat() }) }
 )
 
 interface ModelOrder {
@@ -57,6 +89,8 @@ interface Model {
   /** Every secret imported so far (the keyed de-dup must drop repeats). */
   secrets: string[]
   available: number
+  voided: number
+  burned: number
   orders: ModelOrder[]
   txn: number
 }
@@ -181,6 +215,60 @@ async function apply(shop: Tenant, product: Product, model: Model, step: Op, run
       if (result.outcome !== 'mismatch') throw new Error(`wrong amount: ${result.outcome}`)
       o.state = 'mismatch'
       model.available += o.quantity
+      return
+    }
+    case 'void':
+    case 'restore': {
+      // Name some items of every status: only the right ones may change.
+      const { rows } = await db
+        .connection('platform')
+        .rawQuery(
+          `SELECT id, status FROM card_items WHERE tenant_id = ? AND product_id = ? ORDER BY random() LIMIT ?`,
+          [shop.id, product.id, step.count + 2]
+        )
+      const from = step.op === 'void' ? 'available' : 'void'
+      const eligible = rows.filter((r: any) => r.status === from).length
+      const change = await withTenant(
+        (trx) =>
+          (step.op === 'void' ? voidItems : restoreItems)(trx, shop.id, product.id, {
+            itemIds: rows.map((r: any) => Number(r.id)),
+          }),
+        shop.toRef()
+      )
+      if (change.changed !== eligible) {
+        throw new Error(`${step.op} changed ${change.changed}, expected ${eligible}`)
+      }
+      const delta = step.op === 'void' ? -eligible : eligible
+      model.available += delta
+      model.voided -= delta
+      return
+    }
+    case 'replace': {
+      const o = pickOrder(step.pick, ['delivered'])
+      if (!o) return
+      const { rows } = await db
+        .connection('platform')
+        .rawQuery(
+          `SELECT id FROM card_items WHERE tenant_id = ? AND reserved_order_id = ? AND status = 'sold' ORDER BY id LIMIT 1`,
+          [shop.id, o.id]
+        )
+      try {
+        await replaceCardItem({
+          tenant: shop.toRef(),
+          actor: { type: 'user', id: 1 },
+          orderId: o.id,
+          itemId: Number(rows[0].id),
+          reason: 'buyer reports the key does not work',
+        })
+        if (model.available < 1) throw new Error('replaced without stock')
+        model.available -= 1
+        model.burned += 1
+      } catch (error) {
+        if (!(error instanceof OrderDeskError) || error.code !== 'E_REPLACEMENT_OUT_OF_STOCK') {
+          throw error
+        }
+        if (model.available > 0) throw new Error('replacement refused while stock remained')
+      }
     }
   }
 }
@@ -193,7 +281,13 @@ async function productCounts(shop: Tenant, product: Product) {
       `SELECT status, count(*)::int AS n FROM card_items WHERE tenant_id = ? AND product_id = ? GROUP BY status`,
       [shop.id, product.id]
     )
-  const counts: Record<string, number> = { available: 0, reserved: 0, sold: 0, void: 0 }
+  const counts: Record<string, number> = {
+    available: 0,
+    reserved: 0,
+    sold: 0,
+    void: 0,
+    burned: 0,
+  }
   for (const r of rows) counts[r.status] = Number(r.n)
   return counts
 }
@@ -209,12 +303,19 @@ async function check(shop: Tenant, product: Product, model: Model) {
   const sold = model.orders
     .filter((o) => o.state === 'delivered')
     .reduce((n, o) => n + o.quantity, 0)
-  const expected = { available: model.available, reserved: held, sold, void: 0 }
+  const expected = {
+    available: model.available,
+    reserved: held,
+    sold,
+    void: model.voided,
+    burned: model.burned,
+  }
   const actual = {
     available: shown,
     reserved: counts.reserved,
     sold: counts.sold,
     void: counts.void,
+    burned: counts.burned,
   }
   if (JSON.stringify(actual) !== JSON.stringify(expected) || counts.available !== shown) {
     throw new Error(
@@ -222,11 +323,13 @@ async function check(shop: Tenant, product: Product, model: Model) {
     )
   }
   if ((listed.get(product.id) ?? 0) !== shown) throw new Error('product list disagrees')
-  // Every reserved/sold item belongs to exactly the order the model says holds it.
+  // Every reserved/sold item belongs to exactly the order the model says holds it (burned
+  // items keep their order too, so they are left out of the count).
   const { rows } = await db.connection('platform').rawQuery(
     `SELECT reserved_order_id AS order_id, count(*)::int AS n FROM card_items
-      WHERE tenant_id = ? AND reserved_order_id IS NOT NULL GROUP BY reserved_order_id`,
-    [shop.id]
+      WHERE tenant_id = ? AND product_id = ? AND status IN ('reserved', 'sold')
+      GROUP BY reserved_order_id`,
+    [shop.id, product.id]
   )
   const byOrder = new Map(rows.map((r: any) => [Number(r.order_id), r.n]))
   for (const o of model.orders) {
@@ -245,23 +348,30 @@ test.group('delivery / stock property', (group) => {
   })
   group.each.timeout(300_000)
 
-  test('random import/reserve/expire/pay sequences: shown stock = available items', async ({
+  test('random import/reserve/expire/pay/void/restore/replace sequences: shown stock = available items', async ({
     assert,
   }) => {
     let run = 0
     const shop = await createShop('prop-shop')
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 25 }), async (ops) => {
+      fc.asyncProperty(fc.array(opArb, { minLength: 10, maxLength: 30 }), async (ops) => {
         run++
         // A product per run: runs are independent without truncating between them.
         const product = await productOf(shop, { name: `Prop ${run}` })
-        const model: Model = { secrets: [], available: 0, orders: [], txn: 0 }
+        const model: Model = {
+          secrets: [],
+          available: 0,
+          voided: 0,
+          burned: 0,
+          orders: [],
+          txn: 0,
+        }
         for (const step of ops) {
           await apply(shop, product, model, step, run)
           await check(shop, product, model)
         }
       }),
-      { numRuns: 25, seed: Number(process.env.PROPERTY_SEED ?? Date.now() % 2 ** 31) }
+      { numRuns: 40, seed: Number(process.env.PROPERTY_SEED ?? Date.now() % 2 ** 31) }
     )
     const verification = await verifyLedger({ tenantSlug: shop.slug })
     assert.isTrue(verification.ok, JSON.stringify(verification.problems))
