@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import { readFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
 import app from '@adonisjs/core/services/app'
 import { writeFile, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -273,6 +274,29 @@ test.group('catalog pages / stock import', (group) => {
       .withCsrfToken()
     response.assertStatus(422)
     response.assertTextIncludes('not UTF-8 text')
+    assert.lengthOf(await cardItemsOf(shop), 0)
+    assert.notInclude(await actionsOf(shop), 'stock.imported')
+  })
+
+  test('a 10 MB random binary file as stock: a clear 422, nothing written', async ({
+    client,
+    assert,
+  }) => {
+    const { shop, owner } = await shopWithOwner('cat-shop')
+    const product = await cardProduct(shop)
+    const dir = await mkdtemp(join(tmpdir(), 'catalog-'))
+    const path = join(dir, 'stock.txt')
+    await writeFile(path, randomBytes(10 * 1024 * 1024))
+
+    const response = await client
+      .post(`/merchant/products/${product.id}/stock`)
+      .header('host', hostOf(shop))
+      .loginAs(owner)
+      .field('format', 'line')
+      .file('file', path)
+      .withCsrfToken()
+    response.assertStatus(422)
+    response.assertTextIncludes('The file is not UTF-8 text')
     assert.lengthOf(await cardItemsOf(shop), 0)
     assert.notInclude(await actionsOf(shop), 'stock.imported')
   })
