@@ -16,7 +16,7 @@ export type OrderDeskErrorCode =
   | 'E_FULFIL_INVALID'
   /** The order is not paid: there is no delivery mail to (re)send. */
   | 'E_ORDER_NOT_PAID'
-  /** A reason (3-500 characters) is required. */
+  /** A reason (2-500 characters) is required. */
   | 'E_REASON_REQUIRED'
   /** Too many delivery-mail resends of this order in the last hour. */
   | 'E_RESEND_LIMIT'
@@ -34,11 +34,13 @@ export class OrderDeskError extends Error {
   }
 }
 
-/** A reason typed by the merchant: trimmed, 3-500 characters, else `E_REASON_REQUIRED`. */
+/** A reason typed by the merchant: trimmed, 2-500 characters, else `E_REASON_REQUIRED`. */
 export function checkReason(reason: unknown): string {
   const text = typeof reason === 'string' ? reason.trim() : ''
-  if (text.length < 3 || text.length > 500) {
-    throw new OrderDeskError('E_REASON_REQUIRED', 'a reason (3-500 characters) is required')
+  // Counted in characters: "现金" (cash) is a whole reason.
+  const length = [...text].length
+  if (length < 2 || length > 500) {
+    throw new OrderDeskError('E_REASON_REQUIRED', 'a reason (2-500 characters) is required')
   }
   return text
 }

@@ -25,8 +25,9 @@ export interface MarkPaidOffline {
  */
 export async function markPaidOffline(input: MarkPaidOffline): Promise<ConfirmResult> {
   const reason = typeof input.reason === 'string' ? input.reason.trim() : ''
-  if (reason.length < 3 || reason.length > 500) {
-    throw new DeliveryError('E_PAYMENT_INVALID', 'a reason (3-500 characters) is required')
+  const length = [...reason].length
+  if (length < 2 || length > 500) {
+    throw new DeliveryError('E_PAYMENT_INVALID', 'a reason (2-500 characters) is required')
   }
   if (!Number.isSafeInteger(input.orderId) || input.orderId <= 0) {
     throw new DeliveryError('E_ORDER_NOT_FOUND', 'no such order')

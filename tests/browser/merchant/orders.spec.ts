@@ -57,7 +57,7 @@ test.group('browser / merchant order desk', (group) => {
     // a missing reason is a form error, nothing happens
     await clickAndLoad(page.getByRole('button', { name: 'Mark as paid' }))
     assert.isTrue(
-      await page.getByRole('alert').getByText('Enter a reason of 3-500 characters.').isVisible()
+      await page.getByRole('alert').getByText('Enter a reason of 2-500 characters.').isVisible()
     )
 
     await page.getByLabel('Reason (transfer reference, receipt…)').fill('bank transfer REF-778')

@@ -162,7 +162,7 @@ test.group('merchant orders / replace a bad key', (group) => {
       await replaceError(replaceCardItem({ ...base, itemId: available })),
       'E_ITEM_NOT_REPLACEABLE'
     )
-    for (const reason of ['', '  ', 'ab', 'x'.repeat(501), ['a', 'b'] as any]) {
+    for (const reason of ['', '  ', 'a', 'x'.repeat(501), ['a', 'b'] as any]) {
       assert.equal(
         await replaceError(replaceCardItem({ ...base, itemId: paidA.soldItemIds[0], reason })),
         'E_REASON_REQUIRED'
