@@ -25,3 +25,18 @@ export type { PluginHookStats } from './metrics.js'
 export { FILTER_OUTPUT_CHECKS } from './filter_checks.js'
 export { discoverFolders, packageSources, loadPlugins } from './registry.js'
 export type { PluginSource, LoadReport } from './registry.js'
+export {
+  manifestSummary,
+  schemaOf,
+  syncFirstPartyPlugins,
+  installPlugin,
+  savePluginSettings,
+  pluginSettingsForm,
+  setPluginEnabled,
+  upgradePlugin,
+  uninstallPlugin,
+  enabledPluginsFor,
+  marketplace,
+  PluginInstallError,
+} from './installs.js'
+export type { ManifestSummary, StoredField } from './installs.js'

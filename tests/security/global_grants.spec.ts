@@ -25,6 +25,15 @@ const EXPECTED: Record<string, { app: string[]; platform: string[] }> = {
     app: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
     platform: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
   },
+  plugin_authors: {
+    app: ['INSERT', 'SELECT'],
+    platform: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
+  },
+  plugins: { app: ['INSERT', 'SELECT'], platform: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'] },
+  plugin_versions: {
+    app: ['INSERT', 'SELECT'],
+    platform: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
+  },
   password_reset_tokens: {
     app: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
     platform: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],

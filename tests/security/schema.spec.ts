@@ -38,6 +38,9 @@ const PLATFORM_GLOBAL_TABLES: ReadonlySet<string> = new Set([
   'platform_audit_head', // one row: seq and hash of the platform audit chain's last link, no log content
   'job_failures', // dead letters of the job runner, may concern any shop; platform-only screen
   'ledger_verifications', // runs of the ledger/audit chain verification; platform-only screen
+  'plugin_authors', // platform user accounts that publish plugins; not owned by a shop
+  'plugins', // the platform's plugin catalogue (ids, first-party flag, author)
+  'plugin_versions', // submitted versions, their manifest summary and platform review
   'adonis_schema', // migration bookkeeping (Lucid)
   'adonis_schema_versions', // migration bookkeeping (Lucid)
 ])
