@@ -146,4 +146,12 @@ export default await Env.create(new URL('../', import.meta.url), {
   SECRETS_MASTER_KEY: key32,
   /** The master key before the last rotation, until `rewrapAllDataKeys()` has run. */
   SECRETS_MASTER_KEY_PREVIOUS: key32,
+
+  /*
+  |----------------------------------------------------------
+  | Plugins (app/plugin_host; docs/architecture.md, Plugin host)
+  |----------------------------------------------------------
+  */
+  /** Third-party plugin npm packages to load, comma-separated (first-party: plugins/). */
+  PLUGIN_PACKAGES: Env.schema.string.optional(),
 })
