@@ -36,6 +36,7 @@ export const controllers = {
     Dashboard: () => import('#controllers/merchant/dashboard_controller'),
     Invitations: () => import('#controllers/merchant/invitations_controller'),
     Orders: () => import('#controllers/merchant/orders_controller'),
+    Plugins: () => import('#controllers/merchant/plugins_controller'),
     ProductImages: () => import('#controllers/merchant/product_images_controller'),
     Products: () => import('#controllers/merchant/products_controller'),
     Session: () => import('#controllers/merchant/session_controller'),

@@ -37,6 +37,7 @@ export {
   uninstallPlugin,
   enabledPluginsFor,
   marketplace,
+  installedPlugins,
   PluginInstallError,
 } from './installs.js'
-export type { ManifestSummary, StoredField } from './installs.js'
+export type { ManifestSummary, StoredField, MarketplaceEntry } from './installs.js'

@@ -406,8 +406,18 @@ export async function enabledPluginsFor(
   return { plugins, invalid }
 }
 
+export interface MarketplaceEntry {
+  pluginId: string
+  version: string
+  manifest: ManifestSummary
+  firstParty: boolean
+  /** Shops that have it enabled. */
+  installs: number
+  permissions: { id: Permission; label: string }[]
+}
+
 /** Approved plugins for the marketplace, newest approved version each, with install counts. */
-export async function marketplace() {
+export async function marketplace(): Promise<MarketplaceEntry[]> {
   const rows = await withPlatformRole((trx) =>
     trx.rawQuery(
       `SELECT DISTINCT ON (v.plugin_id) v.plugin_id, v.version, v.manifest, p.first_party,
@@ -428,4 +438,24 @@ export async function marketplace() {
       label: PERMISSIONS[p],
     })),
   }))
+}
+
+/** The shop's installed plugins (version, enabled), by plugin id. */
+export async function installedPlugins(tenant: TenantRef) {
+  return withTenant(async (trx) => {
+    const rows = await trx
+      .from('tenant_plugins')
+      .where('tenant_id', tenant.id)
+      .select('plugin_id', 'version', 'enabled', 'granted_permissions')
+    return new Map(
+      rows.map((r) => [
+        r.plugin_id as string,
+        {
+          version: r.version as string,
+          enabled: Boolean(r.enabled),
+          granted: (r.granted_permissions ?? []) as Permission[],
+        },
+      ])
+    )
+  }, tenant)
 }
