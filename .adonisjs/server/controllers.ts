@@ -10,6 +10,7 @@ export const controllers = {
     FeeReport: () => import('#controllers/admin/fee_report_controller'),
     Jobs: () => import('#controllers/admin/jobs_controller'),
     LedgerVerification: () => import('#controllers/admin/ledger_verification_controller'),
+    Plugins: () => import('#controllers/admin/plugins_controller'),
     Session: () => import('#controllers/admin/session_controller'),
     ShopReviews: () => import('#controllers/admin/shop_reviews_controller'),
     Shops: () => import('#controllers/admin/shops_controller'),

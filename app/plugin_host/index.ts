@@ -41,3 +41,5 @@ export {
   PluginInstallError,
 } from './installs.js'
 export type { ManifestSummary, StoredField, MarketplaceEntry } from './installs.js'
+export { listVersionsForReview, reviewVersion, PluginReviewError } from './review.js'
+export type { VersionForReview, ReviewDecision } from './review.js'
