@@ -12,6 +12,7 @@ import {
 import { ResendMailJob } from '#delivery/orders/resend_mail_job'
 import { MerchantAlertMailJob } from '#delivery/alerts/notify'
 import { LowStockCheckJob } from '#delivery/stock/low_stock'
+import { PluginEventJob } from '#plugin_host/events'
 
 /**
  * Every job class the worker can run, listed explicitly: adding a job is one import and
@@ -28,6 +29,7 @@ export const jobClasses: JobClass[] = [
   ResendMailJob,
   MerchantAlertMailJob,
   LowStockCheckJob,
+  PluginEventJob,
 ]
 
 /**

@@ -43,3 +43,5 @@ export {
 export type { ManifestSummary, StoredField, MarketplaceEntry } from './installs.js'
 export { listVersionsForReview, reviewVersion, PluginReviewError } from './review.js'
 export type { VersionForReview, ReviewDecision } from './review.js'
+export { PluginEventJob, emitPluginEvent } from './events.js'
+export type { PluginEventPayload } from './events.js'
