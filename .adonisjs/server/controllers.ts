@@ -37,6 +37,7 @@ export const controllers = {
     Invitations: () => import('#controllers/merchant/invitations_controller'),
     Orders: () => import('#controllers/merchant/orders_controller'),
     ProductImages: () => import('#controllers/merchant/product_images_controller'),
+    ProductLinks: () => import('#controllers/merchant/product_links_controller'),
     Products: () => import('#controllers/merchant/products_controller'),
     Session: () => import('#controllers/merchant/session_controller'),
     Staff: () => import('#controllers/merchant/staff_controller'),
