@@ -45,7 +45,8 @@ test.group('browser / merchant product links', (group) => {
     const link = (await shown.textContent())!.trim()
     assert.match(link, new RegExp(`/p/${product.id}\\?k=${product.linkToken}$`))
     await page.getByRole('button', { name: 'Copy link' }).click()
-    assert.isTrue(await page.getByRole('button', { name: 'Copied' }).isVisible())
+    // The label changes once the clipboard write has settled (it is asynchronous).
+    await page.getByRole('button', { name: 'Copied' }).waitFor()
     assert.equal(await page.evaluate<string>('navigator.clipboard.readText()'), link)
     assert.isFalse(await overflowsHorizontally(page), 'the link fits a phone')
     await screenshot(page, 'merchant-product-link-phone-en')
