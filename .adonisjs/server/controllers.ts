@@ -39,6 +39,7 @@ export const controllers = {
     Orders: () => import('#controllers/merchant/orders_controller'),
     Plugins: () => import('#controllers/merchant/plugins_controller'),
     ProductImages: () => import('#controllers/merchant/product_images_controller'),
+    ProductLinks: () => import('#controllers/merchant/product_links_controller'),
     Products: () => import('#controllers/merchant/products_controller'),
     Session: () => import('#controllers/merchant/session_controller'),
     Staff: () => import('#controllers/merchant/staff_controller'),

@@ -74,6 +74,8 @@ export type ScannedRoutes = {
     'merchant.products.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.settings.checkout': { paramsTuple?: []; params?: {} }
+    'merchant.settings.checkout.update': { paramsTuple?: []; params?: {} }
     'merchant.orders.index': { paramsTuple?: []; params?: {} }
     'merchant.orders.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.orders.secrets': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
@@ -111,6 +113,7 @@ export type ScannedRoutes = {
     'storefront.account.orders': { paramsTuple?: []; params?: {} }
     'storefront.account.orders.show': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
     'storefront.account.orders.resend': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
+    'merchant.products.link.rotate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
@@ -167,6 +170,7 @@ export type ScannedRoutes = {
     'merchant.products.create': { paramsTuple?: []; params?: {} }
     'merchant.products.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.settings.checkout': { paramsTuple?: []; params?: {} }
     'merchant.orders.index': { paramsTuple?: []; params?: {} }
     'merchant.orders.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.alerts.index': { paramsTuple?: []; params?: {} }
@@ -230,6 +234,7 @@ export type ScannedRoutes = {
     'merchant.products.create': { paramsTuple?: []; params?: {} }
     'merchant.products.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.settings.checkout': { paramsTuple?: []; params?: {} }
     'merchant.orders.index': { paramsTuple?: []; params?: {} }
     'merchant.orders.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.alerts.index': { paramsTuple?: []; params?: {} }
@@ -305,6 +310,7 @@ export type ScannedRoutes = {
     'storefront.orders.lookup.resend': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
     'storefront.orders.resend': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'storefront.account.orders.resend': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
+    'merchant.products.link.rotate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
     'merchant.products.stock.threshold': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.void': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
@@ -316,6 +322,7 @@ export type ScannedRoutes = {
   PUT: {
     'merchant.staff.role': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.settings.checkout.update': { paramsTuple?: []; params?: {} }
     'merchant.coupons.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
     'merchant.categories.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }

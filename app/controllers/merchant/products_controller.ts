@@ -30,6 +30,7 @@ import {
 } from '#actions/merchant/catalog/catalog'
 import { lowStockProductIds } from '#actions/merchant/stock/get_stock_page'
 import { listCategories } from '#actions/merchant/catalog/categories'
+import { productShareUrl } from '#actions/merchant/catalog/product_links'
 
 /** The shop's products (any member: owners and staff manage the catalog). */
 export default class ProductsController {
@@ -137,6 +138,8 @@ export async function renderProductForm(
   const currency = product?.currency ?? requireTenant().currency
   return ctx.view.render('pages/merchant/product_form', {
     productId: product?.id ?? null,
+    productName: product?.name ?? '',
+    shareUrl: product ? productShareUrl(requireTenant(), product) : null,
     values,
     errors,
     imageError,

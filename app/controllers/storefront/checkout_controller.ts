@@ -4,6 +4,7 @@ import { createOrder, CouponError, DeliveryError } from '#delivery'
 import { formatMinor } from '#ledger/settlement/format'
 import { parseCheckout } from '#validators/storefront/checkout'
 import { consumeCheckout } from '#actions/storefront/orders/limits'
+import { checkoutLink } from '#actions/storefront/catalog/product_link'
 
 /** Checkout error codes → message keys (shop_orders.errors.*). */
 const ERROR_KEYS: Record<string, string> = {
@@ -15,13 +16,19 @@ const ERROR_KEYS: Record<string, string> = {
   E_PRODUCT_UNAVAILABLE: 'unavailable',
 }
 
-/** POST /p/:id/checkout — creates a pending order; the price comes from the server only. */
+/**
+ * POST /p/:id/checkout (`?k=<token>` for a hidden product) — creates a pending order; the price
+ * comes from the server only.
+ */
 export default class CheckoutController {
   async store({ params, request, response, session, i18n, auth }: HttpContext) {
     const tenant = requireTenant()
     const productId = Number(params.id)
     if (!Number.isSafeInteger(productId) || productId <= 0) return response.notFound('Not found')
-    const back = `/p/${productId}`
+    // An unknown product, or a hidden one without its `?k=` key: the page's 404, nothing written.
+    const link = await checkoutLink(tenant, productId, request.qs().k)
+    if (!link) return response.notFound('Not found')
+    const back = `/p/${productId}${link.query}`
     const coupon = request.input('couponCode')
     const fail = (key: string, message = i18n.t(`shop_orders.errors.${key}`)) => {
       session.flashOnly(['quantity', 'contactEmail'])

@@ -4,14 +4,21 @@ import { catalogProduct } from '#actions/storefront/catalog/catalog'
 
 /**
  * GET /p/:id — product page with the checkout form. Active products only (public or hidden:
- * a hidden product is reachable through its link); draft, paused and unknown ids are 404.
+ * a hidden product is reachable through its link `/p/:id?k=<token>`); draft, paused, unknown
+ * ids and a hidden product without its key are the same 404.
  */
 export default class ProductController {
-  async show({ params, view, response }: HttpContext) {
+  async show({ params, request, view, response }: HttpContext) {
     const id = Number(params.id)
     if (!Number.isSafeInteger(id) || id <= 0) return response.notFound('Not found')
-    const product = await catalogProduct(requireTenant(), id)
+    const product = await catalogProduct(requireTenant(), id, request.qs().k)
     if (!product) return response.notFound('Not found')
+    if (!product.linkQuery) return view.render('pages/storefront/product', { product })
+    // The key is in the URL: never sent on as a Referer, not indexed; the language switch
+    // comes back to the page with it.
+    response.header('Referrer-Policy', 'no-referrer')
+    response.header('X-Robots-Tag', 'noindex')
+    view.share({ currentPath: `/p/${product.id}${product.linkQuery}` })
     return view.render('pages/storefront/product', { product })
   }
 }

@@ -41,6 +41,11 @@ export interface Product {
   images: string[]
   /** Alert the merchant when available stock falls to this many (null: no alert). */
   lowStockThreshold: number | null
+  /**
+   * Secret of the product's link (32 hex): a hidden product's page and checkout need
+   * `?k=<linkToken>`. Never log it or put it in an audit record.
+   */
+  linkToken: string
 }
 
 export function toProduct(row: any): Product {
@@ -70,13 +75,14 @@ export function toProduct(row: any): Product {
       row.low_stock_threshold === null || row.low_stock_threshold === undefined
         ? null
         : Number(row.low_stock_threshold),
+    linkToken: row.link_token,
   }
 }
 
 /** Columns read with `price_minor::text` so a bigint never passes through a JS number. */
 export const PRODUCT_COLUMNS = `id, tenant_id, category_id, name, type, price_minor::text AS price_minor,
   currency, wholesale_tiers, min_quantity, max_quantity, per_buyer_limit, visibility, status,
-  stock_display, text_content, source_id, description_html, images, low_stock_threshold`
+  stock_display, text_content, source_id, description_html, images, low_stock_threshold, link_token`
 
 export interface NewCategory {
   tenantId: number

@@ -236,7 +236,7 @@ test.group('storefront catalog / product page', (group) => {
     }
   })
 
-  test('paused and draft are 404; hidden is reachable by its URL; other shops are 404', async ({
+  test('paused and draft are 404; hidden is reachable by its link (?k=) only; other shops are 404', async ({
     client,
     assert,
   }) => {
@@ -253,13 +253,16 @@ test.group('storefront catalog / product page', (group) => {
       response.assertStatus(404)
       assert.notInclude(response.text(), p.name)
     }
-    const secret = await get(client, shop, `/p/${hidden.id}`)
+    const guessed = await get(client, shop, `/p/${hidden.id}`)
+    guessed.assertStatus(404)
+    assert.notInclude(guessed.text(), 'Secret deal')
+    const secret = await get(client, shop, `/p/${hidden.id}?k=${hidden.linkToken}`)
     secret.assertStatus(200)
     assert.include(secret.text(), 'Secret deal')
     const home = await get(client, shop, '/')
     assert.notInclude(home.text(), 'Secret deal')
 
-    const elsewhere = await get(client, other, `/p/${hidden.id}`)
+    const elsewhere = await get(client, other, `/p/${hidden.id}?k=${hidden.linkToken}`)
     elsewhere.assertStatus(404)
     const image = await get(client, other, `/media/products/${hidden.id}/${hex('e')}.png`)
     image.assertStatus(404)

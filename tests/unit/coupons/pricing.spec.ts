@@ -35,6 +35,7 @@ function product(overrides: Partial<Product> = {}): Product {
     descriptionHtml: null,
     images: [],
     lowStockThreshold: null,
+    linkToken: '0123456789abcdef0123456789abcdef',
     ...overrides,
   }
 }

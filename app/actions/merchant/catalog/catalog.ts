@@ -18,6 +18,7 @@ import type { ProductFormData } from '#validators/merchant/catalog'
 import type { MerchantMember } from '#actions/merchant/session/find_membership'
 import { Exception } from '@adonisjs/core/exceptions'
 import type { HttpContext } from '@adonisjs/core/http'
+import { productShareUrl } from '#actions/merchant/catalog/product_links'
 
 /** Not this shop's product (another shop's id is simply not found): 404 page. */
 export class ProductNotFoundException extends Exception {
@@ -50,7 +51,7 @@ export async function listProducts() {
   return withTenant(async (trx) => {
     const { rows } = await trx.rawQuery(
       `SELECT p.id, p.name, p.type, p.price_minor::text AS price_minor, p.currency, p.status,
-              p.visibility, p.images, c.name AS category
+              p.visibility, p.images, p.link_token, c.name AS category
          FROM products p JOIN categories c ON c.tenant_id = p.tenant_id AND c.id = p.category_id
         WHERE p.tenant_id = ? ORDER BY p.id`,
       [tenant.id]
@@ -70,6 +71,11 @@ export async function listProducts() {
         price: `${formatMinor(BigInt(row.price_minor), row.currency)} ${row.currency}`,
         status: row.status as string,
         visibility: row.visibility as string,
+        shareUrl: productShareUrl(tenant, {
+          id: Number(row.id),
+          visibility: row.visibility,
+          linkToken: row.link_token,
+        }),
         cover: cover ? productImageUrl(Number(row.id), cover) : null,
         stock: stock.get(Number(row.id)) ?? 0,
       }

@@ -10,6 +10,7 @@ import {
 } from '#delivery'
 import { PRODUCT_COLUMNS, toProduct } from '#delivery/catalog/products'
 import { formatMinor } from '#ledger/settlement/format'
+import { linkOpens, linkQuery } from '#actions/storefront/catalog/product_link'
 
 /** How the stock line reads: sold out, an exact count, "in stock", or nothing. */
 export type StockLabel = 'sold_out' | 'exact' | 'in_stock' | null
@@ -39,6 +40,8 @@ export interface CatalogProduct extends CatalogItem {
   descriptionHtml: string | null
   tiers: Array<{ minQuantity: number; price: string }>
   perBuyerLimit: number | null
+  /** `?k=…` for a hidden product (its page and checkout need it), else ''. */
+  linkQuery: string
 }
 
 export interface CatalogSection {
@@ -122,12 +125,13 @@ export function listCatalog(tenant: TenantRef, categoryId: number | null) {
 
 /**
  * One product for its page: active, public or hidden (a hidden product is reachable by its
- * link only). Draft, paused and other shops' products are null.
+ * link only: `linkKey` is the page's `?k=`, and a wrong or missing key is null, like an
+ * unknown id). Draft, paused and other shops' products are null.
  */
-export function catalogProduct(tenant: TenantRef, productId: number) {
+export function catalogProduct(tenant: TenantRef, productId: number, linkKey?: unknown) {
   return withTenant(async (trx): Promise<CatalogProduct | null> => {
     const p = await findProduct(trx, tenant.id, productId)
-    if (!p || p.status !== 'active') return null
+    if (!p || p.status !== 'active' || !linkOpens(p, linkKey)) return null
     const category = await trx
       .from('categories')
       .where({ tenant_id: tenant.id, id: p.categoryId })
@@ -143,6 +147,7 @@ export function catalogProduct(tenant: TenantRef, productId: number) {
         price: formatMinor(t.unitPriceMinor, p.currency),
       })),
       perBuyerLimit: p.perBuyerLimit,
+      linkQuery: linkQuery(p),
     }
   }, tenant)
 }

@@ -1,0 +1,43 @@
+// Merchant product pages: "Copy link" buttons next to a hidden product's link. A static file,
+// so the page needs no inline script (Content-Security-Policy: script-src 'self').
+;(function () {
+  function fallbackCopy(text) {
+    var area = document.createElement('textarea')
+    area.value = text
+    area.setAttribute('readonly', '')
+    area.className = 'copy-buffer'
+    document.body.appendChild(area)
+    area.select()
+    try {
+      document.execCommand('copy')
+    } finally {
+      document.body.removeChild(area)
+    }
+    return Promise.resolve()
+  }
+
+  function copy(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () {
+        return fallbackCopy(text)
+      })
+    }
+    return fallbackCopy(text)
+  }
+
+  document.querySelectorAll('button[data-copy-link]').forEach(function (button) {
+    var label = button.textContent
+    button.addEventListener('click', function () {
+      var source = document.getElementById(button.getAttribute('data-copy-link'))
+      if (!source) return
+      copy(source.textContent.trim()).then(function () {
+        button.textContent = button.getAttribute('data-copied') || label
+        button.classList.add('copied')
+        setTimeout(function () {
+          button.textContent = label
+          button.classList.remove('copied')
+        }, 2000)
+      })
+    })
+  })
+})()
