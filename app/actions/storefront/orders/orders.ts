@@ -3,78 +3,11 @@ import hash from '@adonisjs/core/services/hash'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { withTenant, type TenantRef } from '#tenancy'
 import { recordTenantAudit } from '#audit'
-import {
-  availableStock,
-  availableStockByProduct,
-  findProduct,
-  hashPublicToken,
-  toOrder,
-  type Order,
-  type Product,
-} from '#delivery'
+import { findProduct, hashPublicToken, toOrder, type Order } from '#delivery'
 import { ORDER_COLUMNS } from '#delivery/orders/order'
-import { PRODUCT_COLUMNS, toProduct } from '#delivery/catalog/products'
 import { decryptSecret } from '#delivery/secrets/index'
 import { beforeLookup, consumeReveal, lookupFailed } from '#actions/storefront/orders/limits'
 import { formatMinor } from '#ledger/settlement/format'
-
-/** A product as the storefront shows it: stock only as the product's setting allows. */
-export interface ShopProduct {
-  id: number
-  name: string
-  price: string
-  currency: string
-  soldOut: boolean
-  /** Exact count when `stockDisplay` is `exact`, otherwise null. */
-  stock: number | null
-  stockDisplay: Product['stockDisplay']
-  minQuantity: number
-  maxQuantity: number | null
-}
-
-async function present(trx: TransactionClientContract, p: Product): Promise<ShopProduct> {
-  const stock = p.type === 'card' ? await availableStock(trx, p.tenantId, p.id) : null
-  return describe(p, stock)
-}
-
-function describe(p: Product, stock: number | null): ShopProduct {
-  return {
-    id: p.id,
-    name: p.name,
-    price: formatMinor(p.priceMinor, p.currency),
-    currency: p.currency,
-    soldOut: stock !== null && stock < p.minQuantity,
-    stock: p.stockDisplay === 'exact' ? stock : null,
-    stockDisplay: p.stockDisplay,
-    minQuantity: p.minQuantity,
-    maxQuantity: p.maxQuantity,
-  }
-}
-
-/** Active, public products of the shop, with price and stock display. */
-export function listShopProducts(tenant: TenantRef) {
-  return withTenant(async (trx) => {
-    const { rows } = await trx.rawQuery(
-      `SELECT ${PRODUCT_COLUMNS} FROM products
-        WHERE tenant_id = ? AND status = 'active' AND visibility = 'public'
-        ORDER BY id LIMIT 200`,
-      [tenant.id]
-    )
-    const products: Product[] = rows.map(toProduct)
-    const cards = products.filter((p) => p.type === 'card').map((p) => p.id)
-    const stock = await availableStockByProduct(trx, tenant.id, cards)
-    return products.map((p) => describe(p, p.type === 'card' ? (stock.get(p.id) ?? 0) : null))
-  }, tenant)
-}
-
-/** One active product of the shop (public or hidden-by-link), or null. */
-export function shopProduct(tenant: TenantRef, productId: number) {
-  return withTenant(async (trx) => {
-    const p = await findProduct(trx, tenant.id, productId)
-    if (!p || p.status !== 'active') return null
-    return present(trx, p)
-  }, tenant)
-}
 
 export interface OrderView {
   order: Order
