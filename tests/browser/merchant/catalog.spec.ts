@@ -20,9 +20,16 @@ import {
 
 /** Natural widths of the matched images once loaded (a broken image has naturalWidth 0). */
 async function imagesLoaded(page: Page, selector: string): Promise<number[]> {
-  const images = `[...document.querySelectorAll(${JSON.stringify(selector)})]`
-  await page.waitForFunction(`${images}.every((img) => img.complete)`)
-  return page.evaluate<number[]>(`${images}.map((img) => img.naturalWidth)`)
+  // Function predicates, not strings: a string is eval'd in the page, which its CSP refuses.
+  await page.waitForFunction(
+    (sel) => [...(globalThis as any).document.querySelectorAll(sel)].every((img) => img.complete),
+    selector
+  )
+  return page.evaluate(
+    (sel): number[] =>
+      [...(globalThis as any).document.querySelectorAll(sel)].map((img) => img.naturalWidth),
+    selector
+  )
 }
 
 test.group('browser / merchant catalog', (group) => {

@@ -126,9 +126,9 @@ test.group('browser / storefront buying', (group) => {
       assert.match(secret, KEY)
       const copy = page.locator('button.copy').first()
       await copy.click()
-      await page.waitForFunction(
-        `document.querySelector('button.copy')?.textContent === ${JSON.stringify(w.copied)}`
-      )
+      // A locator wait, not waitForFunction(string): that one evaluates a string, which the
+      // page's CSP (no unsafe-eval) refuses when the first check does not pass at once.
+      await page.locator('button.copy').first().filter({ hasText: w.copied }).waitFor()
       assert.equal(await page.evaluate('navigator.clipboard.readText()'), secret)
       assert.isFalse(await overflowsHorizontally(page))
       await screenshot(page, `buying-delivered-${locale}`)
