@@ -20,7 +20,10 @@
  * (2), BENCH_DURATION (20 s), BENCH_WARMUP (5 s), BENCH_CONNECTIONS (50), BENCH_THREADS (2),
  * BENCH_PAY_ROUNDS (3), BENCH_PAY_ORDERS (500 per round and variant), BENCH_PAY_WORKERS (8),
  * BENCH_WRITE_DOCS (1; 0 = print only), BENCH_CPU_PROFILE (a file: CPU profile of this process
- * during confirmPayment round 1), DB_SUPERUSER_URL.
+ * during confirmPayment round 1), DB_SUPERUSER_URL, BENCH_APP_ROOT (unset; a compiled build,
+ * e.g. `build` after `node ace build` with `ln -s ../node_modules build/node_modules`: the
+ * whole run — seeding, the import child, the server and confirmPayment — then runs the
+ * compiled JavaScript of that build, as production does, without the ts-exec loader).
  */
 import 'reflect-metadata'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -28,8 +31,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
-import { join, resolve as resolvePath } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join, relative as relativePath, resolve as resolvePath } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { Ignitor } from '@adonisjs/core'
@@ -47,9 +50,21 @@ import {
   type WrkResult,
 } from './delivery_http.js'
 
+/**
+ * The app this process runs: the sources (under ts-exec) or, when this file is the compiled
+ * `build/benchmarks/delivery.js`, the build it belongs to. The docs live in the sources.
+ */
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const APP_ROOT = new URL('../', import.meta.url)
-const DOCS = new URL('../docs/benchmarks.md', import.meta.url)
+const COMPILED = import.meta.url.endsWith('.js')
+const SOURCE_ROOT = process.env.BENCH_SOURCE_ROOT || ROOT
+const DOCS = pathToFileURL(resolvePath(SOURCE_ROOT, 'docs/benchmarks.md'))
+/** `node <script>` arguments: the compiled file as is, the sources through the ts-exec loader. */
+const nodeArgs = (script: string) =>
+  COMPILED ? [`${script}.js`] : ['--import=@poppinss/ts-exec', `${script}.ts`]
+const SERVER_MODE = COMPILED
+  ? `compiled build (\`node ace build\` → ${relativePath(SOURCE_ROOT, ROOT) || '.'}/, node bin/server.js; this script, the import child and confirmPayment also compiled)`
+  : 'TypeScript sources through @poppinss/ts-exec (node --import=@poppinss/ts-exec bin/server.ts; this script and the import child too)'
 
 const num = (name: string, fallback: number) => {
   const v = process.env[name]
@@ -77,8 +92,10 @@ const RAW_SHOP = 'bench-raw'
 const SHOP_HOST = `${SHOP}.${PLATFORM_DOMAIN}`
 /** en text of shop_orders.errors.sold_out: what a buyer who lost the race must read. */
 const SOLD_OUT_TEXT = 'Sorry, there is not enough stock for this quantity.'
-const MARK_START = '<!-- bench:delivery:results:start (written by benchmarks/delivery.ts) -->'
-const MARK_END = '<!-- bench:delivery:results:end -->'
+/** One results block per mode in docs/benchmarks.md, each rewritten by its own runs. */
+const MODE = COMPILED ? 'build' : 'ts-exec'
+const MARK_START = `<!-- bench:delivery:results:${MODE}:start (written by benchmarks/delivery.ts) -->`
+const MARK_END = `<!-- bench:delivery:results:${MODE}:end -->`
 
 function log(message: string) {
   process.stdout.write(`[bench:delivery] ${message}\n`)
@@ -297,7 +314,7 @@ function keepGeneratedRoutes() {
 }
 
 function startServer(port: number) {
-  const child = spawn(process.execPath, ['--import=@poppinss/ts-exec', 'bin/server.ts'], {
+  const child = spawn(process.execPath, nodeArgs('bin/server'), {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -1058,11 +1075,14 @@ const f2 = (n: number) => n.toFixed(2)
 
 function machine(pgVersion: string, wrk: string) {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
-  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' })
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], {
+    cwd: SOURCE_ROOT,
+    encoding: 'utf8',
+  })
   const dirty = spawnSync(
     'git',
     ['status', '--porcelain', '--', '.', ':!docs/benchmarks.md', ':!.adonisjs'],
-    { cwd: ROOT, encoding: 'utf8' }
+    { cwd: SOURCE_ROOT, encoding: 'utf8' }
   ).stdout.trim()
   return (
     `${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} at ${head.stdout.trim()}${dirty ? ' (plus uncommitted changes)' : ''}: ` +
@@ -1109,6 +1129,8 @@ function reportBlock(
   const lines = [
     MARK_START,
     `Measured ${m}.`,
+    '',
+    `Mode: ${SERVER_MODE}.`,
     '',
     '| measure | result | bar |',
     '|---|---|---|',
@@ -1194,8 +1216,7 @@ async function main() {
     const child = spawnSync(
       process.execPath,
       [
-        '--import=@poppinss/ts-exec',
-        'benchmarks/delivery.ts',
+        ...nodeArgs('benchmarks/delivery'),
         '--child=import',
         String(importProduct.id),
         String(userId),
@@ -1222,7 +1243,9 @@ async function main() {
     }
 
     // 2-3. HTTP, against the server in its own process.
-    log(`server: NODE_ENV=development BENCHMARK_ROUTES=true LOG_LEVEL=warn on 127.0.0.1:${port}`)
+    log(
+      `server: NODE_ENV=development BENCHMARK_ROUTES=true LOG_LEVEL=warn on 127.0.0.1:${port}; ${SERVER_MODE}`
+    )
     const restoreGenerated = keepGeneratedRoutes()
     const server = startServer(port)
     stopServer = () => {
@@ -1267,8 +1290,30 @@ async function main() {
   }
 }
 
+/**
+ * BENCH_APP_ROOT: hand the whole run to the compiled copy of this script in that build, so
+ * that nothing measured goes through the ts-exec loader.
+ */
+function runCompiled(appRoot: string) {
+  const script = resolvePath(appRoot, 'benchmarks/delivery.js')
+  if (!existsSync(script) || !existsSync(resolvePath(appRoot, 'node_modules'))) {
+    throw new Error(
+      `BENCH_APP_ROOT=${appRoot}: no compiled benchmarks/delivery.js or node_modules there; ` +
+        'run `node ace build && ln -s ../node_modules build/node_modules` first'
+    )
+  }
+  const out = spawnSync(process.execPath, [script], {
+    cwd: appRoot,
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_APP_ROOT: '', BENCH_SOURCE_ROOT: ROOT },
+  })
+  process.exit(out.status ?? 1)
+}
+
 const childArg = process.argv.find((a) => a.startsWith('--child='))
-if (childArg === '--child=import') {
+if (!COMPILED && !isChild && process.env.BENCH_APP_ROOT) {
+  runCompiled(resolvePath(ROOT, process.env.BENCH_APP_ROOT))
+} else if (childArg === '--child=import') {
   const [productId, userId, memberId, file] = process.argv.slice(-4)
   await importChild(Number(productId), Number(userId), Number(memberId), file)
 } else {

@@ -24,10 +24,21 @@ export function createDriver(config: QueueConfig = queueConfig, prefix?: string)
   })
 }
 
-/** The app's job classes (app/jobs/registry.ts), imported on first use. */
-export async function appRegistry(): Promise<JobRegistry> {
-  const { registry } = await import('#jobs/registry')
-  return registry
+let registryLoading: Promise<JobRegistry> | undefined
+
+/**
+ * The app's job classes (app/jobs/registry.ts), imported on first use and kept: the import
+ * runs once per process, not on every dispatch (a failed import is retried next time).
+ */
+export function appRegistry(): Promise<JobRegistry> {
+  registryLoading ??= import('#jobs/registry').then(
+    ({ registry }) => registry,
+    (error) => {
+      registryLoading = undefined
+      throw error
+    }
+  )
+  return registryLoading
 }
 
 let instance: JobQueue | undefined

@@ -47,10 +47,12 @@ interface CacheEntry {
 /**
  * Tenant lookup by slug with a short in-process cache: the hot path of every shop request.
  * Status changes made in this process call `forgetTenant`; other processes see them within
- * `ttlMs`.
+ * `ttlMs`. Lookups by id are uncached unless the caller asks for the cache (the payment
+ * path, which needs the shop's id, currency and slug, not a fresh status).
  */
 export class TenantDirectory {
   #cache = new Map<string, CacheEntry>()
+  #byId = new Map<number, CacheEntry>()
 
   constructor(
     private ttlMs = 5000,
@@ -74,20 +76,41 @@ export class TenantDirectory {
     return tenant
   }
 
-  /** A shop by id, uncached and in any status (jobs re-check the shop when they run). */
-  async findById(id: number): Promise<TenantRef | null> {
+  /**
+   * A shop by id, in any status. Uncached by default: jobs and admin actions re-check the
+   * shop's status when they run. `{ cached: true }` answers from the same short cache as
+   * {@link findBySlug} (entries at most `ttlMs` old, cleared by {@link forget}); only for
+   * callers that do not decide anything on the status.
+   */
+  async findById(id: number, options: { cached?: boolean } = {}): Promise<TenantRef | null> {
+    const now = Date.now()
+    if (options.cached) {
+      const hit = this.#byId.get(id)
+      if (hit && hit.expiresAt > now) return hit.tenant
+    }
     const row = await db
       .connection('app')
       .from('tenants')
       .select(TENANT_REF_COLUMNS)
       .where('id', id)
       .first()
-    return row ? toTenantRef(row) : null
+    const tenant = row ? toTenantRef(row) : null
+    if (options.cached) {
+      if (this.#byId.size >= this.maxEntries) this.#byId.clear()
+      this.#byId.set(id, { tenant, expiresAt: now + this.ttlMs })
+    }
+    return tenant
   }
 
+  /** Drop the cached lookups of one shop (by slug, and by id), or of all shops. */
   forget(slug?: string) {
-    if (slug) this.#cache.delete(slug)
-    else this.#cache.clear()
+    if (!slug) {
+      this.#cache.clear()
+      this.#byId.clear()
+      return
+    }
+    this.#cache.delete(slug)
+    for (const [id, entry] of this.#byId) if (entry.tenant?.slug === slug) this.#byId.delete(id)
   }
 }
 

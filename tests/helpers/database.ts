@@ -2,6 +2,7 @@ import env from '#start/env'
 import db from '@adonisjs/lucid/services/db'
 import { rolesFromEnv, setupDatabases } from '#database/setup'
 import ace from '@adonisjs/core/services/ace'
+import { tenantDirectory } from '#tenancy'
 
 /** Roles + test database (idempotent), then a clean schema migrated by the owner role. */
 export async function prepareTestDatabase() {
@@ -32,6 +33,8 @@ export async function truncateAll() {
   for (let attempt = 1; ; attempt++) {
     try {
       await owner.rawQuery(`TRUNCATE ${list} RESTART IDENTITY CASCADE`)
+      // Ids start again: a shop cached by id (or slug) in this process is another shop now.
+      tenantDirectory.forget()
       return
     } catch (error) {
       if ((error as { code?: string }).code !== '40P01' || attempt >= 5) throw error

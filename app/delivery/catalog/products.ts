@@ -222,32 +222,64 @@ export async function findProduct(
   return rows[0] ? toProduct(rows[0]) : null
 }
 
-/** Stock as the storefront may show it (`exact` count, `in stock` yes/no, or nothing). */
-/** Available stock of several products in one query (products without items are absent → 0). */
+/**
+ * Available stock of several products in one query (products without items are absent → 0).
+ * With `limits` (one per product id), each product's count stops at its limit: what a page
+ * needs (is there enough? fewer than N?) costs the same for 1,000 keys as for 100,000.
+ */
 export async function availableStockByProduct(
   trx: TransactionClientContract,
   tenantId: number,
-  productIds: number[]
+  productIds: number[],
+  limits?: number[]
 ): Promise<Map<number, number>> {
   if (!productIds.length) return new Map()
-  const { rows } = await trx.rawQuery(
-    `SELECT product_id, count(*)::int AS n FROM card_items
-      WHERE tenant_id = ? AND product_id = ANY(?::bigint[]) AND status = 'available'
-      GROUP BY product_id`,
-    [tenantId, productIds]
+  const { rows } = limits
+    ? await trx.rawQuery(
+        `SELECT p.id AS product_id,
+                (SELECT count(*)::int FROM (
+                   SELECT 1 FROM card_items c
+                    WHERE c.tenant_id = ? AND c.product_id = p.id AND c.status = 'available'
+                    LIMIT p.lim) s) AS n
+           FROM unnest(?::bigint[], ?::int[]) AS p(id, lim)`,
+        [tenantId, productIds, limits]
+      )
+    : await trx.rawQuery(
+        `SELECT product_id, count(*)::int AS n FROM card_items
+          WHERE tenant_id = ? AND product_id = ANY(?::bigint[]) AND status = 'available'
+          GROUP BY product_id`,
+        [tenantId, productIds]
+      )
+  return new Map(
+    rows
+      .filter((r: { n: number }) => r.n > 0)
+      .map((r: { product_id: number; n: number }) => [Number(r.product_id), r.n])
   )
-  return new Map(rows.map((r: { product_id: number; n: number }) => [Number(r.product_id), r.n]))
 }
 
+/**
+ * Available stock of one product; with `limit`, counted up to `limit` keys only (the answer
+ * is min(stock, limit)).
+ */
 export async function availableStock(
   trx: TransactionClientContract,
   tenantId: number,
-  productId: number
+  productId: number,
+  limit?: number
 ): Promise<number> {
-  const { rows } = await trx.rawQuery(
-    `SELECT count(*)::int AS n FROM card_items
-      WHERE tenant_id = ? AND product_id = ? AND status = 'available'`,
-    [tenantId, productId]
-  )
+  const { rows } =
+    limit === undefined
+      ? await trx.rawQuery(
+          `SELECT count(*)::int AS n FROM card_items
+            WHERE tenant_id = ? AND product_id = ? AND status = 'available'`,
+          [tenantId, productId]
+        )
+      : await trx.rawQuery(
+          `SELECT count(*)::int AS n FROM (
+             SELECT 1 FROM card_items
+              WHERE tenant_id = ? AND product_id = ? AND status = 'available'
+              LIMIT ?) s`,
+          [tenantId, productId, limit]
+        )
   return Number(rows[0].n)
 }

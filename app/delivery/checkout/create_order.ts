@@ -6,7 +6,7 @@ import { priceOrder, serializeSteps, type Quote } from '#delivery/checkout/prici
 import { countCouponUses, findCouponByCode } from '#delivery/coupons/coupons'
 import { CouponError } from '#delivery/coupons/errors'
 import { hashPublicToken, newOrderNo, newPublicToken } from '#delivery/checkout/tokens'
-import { claimItems, reservationTtlMinutes } from '#delivery/stock/reservations'
+import { claimItems, DEFAULT_RESERVATION_TTL_MINUTES } from '#delivery/stock/reservations'
 import { queueLowStockCheck } from '#delivery/stock/low_stock'
 import { toOrder, ORDER_COLUMNS, type Order } from '#delivery/orders/order'
 
@@ -178,18 +178,30 @@ export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder
       }
     }
 
-    const ttl = await reservationTtlMinutes(trx, tenantId)
+    // One statement: the order (its reservation TTL read from the shop's settings, as
+    // reservationTtlMinutes does) and its line. A drawn order number that is taken inserts
+    // neither, and another number is drawn.
     const publicToken = newPublicToken()
     let orderRow: any
     for (let attempt = 0; !orderRow; attempt++) {
       if (attempt === 5) throw new Error('E_ORDER_NO: could not draw a free order number')
       const { rows } = await trx.rawQuery(
-        `INSERT INTO orders (tenant_id, product_id, order_no, public_token_hash, status,
-            amount_minor, discount_minor, coupon_id, currency, contact_email, query_password_hash,
-            buyer_id, reserved_until)
-         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, now() + make_interval(mins => ?))
-         ON CONFLICT (tenant_id, order_no) DO NOTHING
-         RETURNING ${ORDER_COLUMNS}`,
+        `WITH o AS (
+           INSERT INTO orders (tenant_id, product_id, order_no, public_token_hash, status,
+              amount_minor, discount_minor, coupon_id, currency, contact_email, query_password_hash,
+              buyer_id, reserved_until)
+           VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, now() + make_interval(mins => coalesce(
+              (SELECT reservation_ttl_minutes FROM shop_checkout_settings
+                WHERE tenant_id = ? ORDER BY id DESC LIMIT 1), ?::int)))
+           ON CONFLICT (tenant_id, order_no) DO NOTHING
+           RETURNING ${ORDER_COLUMNS}
+         ), line AS (
+           INSERT INTO order_lines (tenant_id, order_id, product_id, quantity, unit_price_minor,
+              amount_minor, currency)
+           SELECT tenant_id, id, product_id, ?, ?, ?, ? FROM o
+         )
+         SELECT o.*, round(extract(epoch FROM o.reserved_until - now()) / 60)::int AS ttl_minutes
+           FROM o`,
         [
           tenantId,
           product.id,
@@ -202,22 +214,19 @@ export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder
           contactEmail,
           queryPasswordHash,
           input.buyerId ?? null,
-          ttl,
+          tenantId,
+          DEFAULT_RESERVATION_TTL_MINUTES,
+          quantity,
+          quote.unitPriceMinor.toString(),
+          // The line's list total; the order's amount is this minus the discount.
+          quote.subtotalMinor.toString(),
+          quote.currency,
         ] as any[]
       )
       orderRow = rows[0]
     }
     const order = toOrder(orderRow)
-    await trx.table('order_lines').insert({
-      tenant_id: tenantId,
-      order_id: order.id,
-      product_id: product.id,
-      quantity,
-      unit_price_minor: quote.unitPriceMinor.toString(),
-      // The line's list total; the order's amount is this minus the discount.
-      amount_minor: quote.subtotalMinor.toString(),
-      currency: quote.currency,
-    })
+    const ttl = Number(orderRow.ttl_minutes)
 
     let reservedItemIds: number[] = []
     if (product.type === 'card') {

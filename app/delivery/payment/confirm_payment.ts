@@ -9,6 +9,8 @@ import { claimItems, releaseOrderItems } from '#delivery/stock/reservations'
 import { ORDER_COLUMNS, toOrder, type Order } from '#delivery/orders/order'
 import { raiseAlert, type AlertKind } from '#delivery/alerts/alerts'
 import { notifyMerchant } from '#delivery/alerts/notify'
+import { dispatch } from '#jobs'
+import { DeliveryMailJob } from '#delivery/orders/jobs'
 
 /** A payment as a gateway (or the merchant, offline) reports it. */
 export interface PaymentConfirmation {
@@ -101,7 +103,10 @@ export async function confirmPayment(
   options: { tenant?: TenantRef; audit?: AuditContext } = {}
 ): Promise<ConfirmResult> {
   validateConfirmation(input)
-  const tenant = options.tenant ?? (await tenantDirectory.findById(input.tenantId))
+  // Cached (short TTL): a payment is recorded whatever the shop's status, so only the id,
+  // slug and currency are used here, and those do not change.
+  const tenant =
+    options.tenant ?? (await tenantDirectory.findById(input.tenantId, { cached: true }))
   if (!tenant || tenant.id !== input.tenantId) {
     throw new DeliveryError('E_ORDER_NOT_FOUND', 'no such order')
   }
@@ -127,9 +132,23 @@ async function event(
   kind: string,
   data: Record<string, unknown> = {}
 ) {
-  await trx
-    .table('order_events')
-    .insert({ tenant_id: order.tenantId, order_id: order.id, kind, data: JSON.stringify(data) })
+  await events(trx, order, [[kind, data]])
+}
+
+/** Several events of one order in one INSERT; their ids follow the given order. */
+async function events(
+  trx: TransactionClientContract,
+  order: Order,
+  list: [kind: string, data: Record<string, unknown>][]
+) {
+  await trx.table('order_events').multiInsert(
+    list.map(([kind, data]) => ({
+      tenant_id: order.tenantId,
+      order_id: order.id,
+      kind,
+      data: JSON.stringify(data),
+    }))
+  )
 }
 
 async function setStatus(
@@ -301,8 +320,12 @@ export async function confirmPaymentIn(
     reserved_until: null,
     ...(status === 'delivered' ? { delivered_at: new Date() } : {}),
   })
-  await event(trx, order, 'paid', paymentData)
-  if (status === 'delivered') await event(trx, order, 'delivered', { items: soldItemIds.length })
+  await events(trx, order, [
+    ['paid', paymentData],
+    ...(status === 'delivered'
+      ? [['delivered', { items: soldItemIds.length }] as [string, Record<string, unknown>]]
+      : []),
+  ])
   if (!fulfilled) alertIds.push(await alertMerchant(trx, order, 'paid_unfulfilled'))
   if (fulfilled && lines.some((l: any) => l.type === 'manual')) {
     alertIds.push(await alertMerchant(trx, order, 'manual_order'))
@@ -368,8 +391,6 @@ function auditEntry(audit: AuditContext, order: Order, result: string) {
  */
 export async function afterPayment(tenant: TenantRef, order: Order) {
   try {
-    const { dispatch } = await import('#jobs')
-    const { DeliveryMailJob } = await import('#delivery/orders/jobs')
     await dispatch(
       DeliveryMailJob,
       { tenantId: tenant.id, orderId: order.id },

@@ -1,6 +1,6 @@
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { LedgerError, post, type TransactionDraft } from '#ledger/settlement/ledger_port'
-import { getHoldSetting } from '#ledger/settlement/hold_days'
+import { moneyRules } from '#ledger/settlement/config'
 
 /** Revenue that lands in a shop's `tenant_pending` account. */
 export interface PendingRevenue {
@@ -54,8 +54,6 @@ export function toLot(row: any): SettlementLot {
   }
 }
 
-const DAY_MS = 86_400_000
-
 function invalid(message: string): never {
   throw new LedgerError('E_LEDGER_INVALID_DRAFT', message)
 }
@@ -93,12 +91,18 @@ export async function recordPendingRevenue(
   }
 
   const posted = await post(trx, draft)
-  const { holdDays } = await getHoldSetting(trx, input.tenantId)
-  const availableAt = new Date(input.occurredAt.getTime() + holdDays * DAY_MS)
+  // The shop's hold (getHoldSetting: its latest setting or the default, never below the
+  // minimum) is read by the INSERT itself: one round trip. available_at = occurred_at plus
+  // whole days of 86,400 s, as in JavaScript.
+  const rules = moneyRules()
   const inserted = await trx.rawQuery(
     `INSERT INTO settlement_lots
        (tenant_id, source_kind, source_ref, amount, currency, occurred_at, available_at, revenue_tx_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     SELECT ?, ?, ?, ?, ?, ?::timestamptz,
+            ?::timestamptz + interval '86400 seconds' * GREATEST(?::int, COALESCE(
+              (SELECT hold_days FROM shop_money_settings
+                WHERE tenant_id = ? ORDER BY id DESC LIMIT 1), ?::int)),
+            ?
      ON CONFLICT (tenant_id, source_kind, source_ref) DO NOTHING
      RETURNING *`,
     [
@@ -108,7 +112,10 @@ export async function recordPendingRevenue(
       input.amount.toString(),
       input.currency,
       input.occurredAt,
-      availableAt,
+      input.occurredAt,
+      rules.minHoldDays,
+      input.tenantId,
+      rules.defaultHoldDays,
       posted.id,
     ]
   )

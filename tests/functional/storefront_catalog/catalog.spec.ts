@@ -3,7 +3,8 @@ import type { ApiClient } from '@japa/api-client'
 import drive from '@adonisjs/drive/services/main'
 import type Tenant from '#models/tenant'
 import { withTenant } from '#tenancy'
-import { createProduct, type NewProduct } from '#delivery'
+import { availableStock, availableStockByProduct, createProduct, type NewProduct } from '#delivery'
+import { STOCK_SHOWN_MAX, stockCountLimit } from '#actions/storefront/catalog/catalog'
 import { createShop, freshIp, hostOf, resetState } from '#tests/functional/merchant/_fixtures'
 import { addItems } from '#tests/functional/delivery/_fixtures'
 import { TINY_PNG, category } from '#tests/functional/catalog_form/_fixtures'
@@ -151,6 +152,91 @@ test.group('storefront catalog / home', (group) => {
     assert.include(zh.text(), '库存 3')
     assert.include(zh.text(), '已售罄')
     assert.include(zh.text(), '有货')
+  })
+})
+
+async function pageText(client: ApiClient, shop: Tenant, path: string, locale = 'en') {
+  const response = await get(client, shop, path, locale)
+  response.assertStatus(200)
+  return response.text()
+}
+
+test.group('storefront catalog / stock shown, counted up to a cap', (group) => {
+  group.each.setup(async () => {
+    await resetState()
+  })
+
+  test('exact stock above 1,000 reads "1000+"; 1,000 exactly reads 1000 (list, page, en and zh-CN)', async ({
+    client,
+    assert,
+  }) => {
+    const shop = await createShop('front-shop')
+    const games = await category(shop, 'Games')
+    const big = await product(shop, games.id, { name: 'Big', stockDisplay: 'exact' })
+    const full = await product(shop, games.id, { name: 'Full', stockDisplay: 'exact' })
+    await addItems(shop, big, STOCK_SHOWN_MAX + 1)
+    await addItems(shop, full, STOCK_SHOWN_MAX)
+
+    const home = await pageText(client, shop, '/')
+    const item = (name: string) => {
+      const start = home.lastIndexOf('<li class="product-item">', home.indexOf(`>${name}<`))
+      return home.slice(start, home.indexOf('</li>', start))
+    }
+    assert.include(item('Big'), '1000+ in stock')
+    assert.include(item('Full'), '1000 in stock')
+    assert.notInclude(item('Full'), '1000+')
+
+    const page = await pageText(client, shop, `/p/${big.id}`)
+    assert.include(page, '1000+ in stock')
+    assert.notInclude(page, '1,001')
+    assert.include(await pageText(client, shop, `/p/${big.id}`, 'zh-CN'), '库存 1000+')
+    const fullPage = await pageText(client, shop, `/p/${full.id}`)
+    assert.include(fullPage, '1000 in stock')
+    assert.notInclude(fullPage, '1000+')
+  })
+
+  test('counts stop at the limit, and sold out still follows the minimum order', async ({
+    client,
+    assert,
+  }) => {
+    const shop = await createShop('front-shop')
+    const games = await category(shop, 'Games')
+    const few = await product(shop, games.id, {
+      name: 'Few',
+      stockDisplay: 'in_stock',
+      minQuantity: 5,
+    })
+    const enough = await product(shop, games.id, {
+      name: 'Enough',
+      stockDisplay: 'hidden',
+      minQuantity: 3,
+    })
+    await addItems(shop, few, 4)
+    await addItems(shop, enough, 7)
+
+    assert.equal(stockCountLimit({ stockDisplay: 'exact', minQuantity: 1 }), STOCK_SHOWN_MAX + 1)
+    assert.equal(stockCountLimit({ stockDisplay: 'in_stock', minQuantity: 1 }), 1)
+    assert.equal(stockCountLimit({ stockDisplay: 'hidden', minQuantity: 5 }), 5)
+    assert.equal(stockCountLimit({ stockDisplay: 'exact', minQuantity: 5000 }), 5000)
+    await withTenant(async (trx) => {
+      assert.equal(await availableStock(trx, shop.id, enough.id), 7)
+      assert.equal(await availableStock(trx, shop.id, enough.id, 3), 3)
+      assert.equal(await availableStock(trx, shop.id, few.id, 10), 4)
+      const limited = await availableStockByProduct(trx, shop.id, [few.id, enough.id], [2, 100])
+      assert.equal(limited.get(few.id), 2)
+      assert.equal(limited.get(enough.id), 7)
+      assert.equal(limited.size, 2)
+    }, shop.toRef())
+
+    const home = await pageText(client, shop, '/')
+    const item = (name: string) => {
+      const start = home.lastIndexOf('<li class="product-item">', home.indexOf(`>${name}<`))
+      return home.slice(start, home.indexOf('</li>', start))
+    }
+    assert.include(item('Few'), 'Sold out')
+    assert.notInclude(item('Enough'), 'Sold out')
+    assert.notInclude(item('Enough'), 'stock')
+    assert.include(await pageText(client, shop, `/p/${few.id}`), 'Sold out')
   })
 })
 

@@ -25,8 +25,10 @@ export interface CatalogItem {
   cover: string | null
   soldOut: boolean
   stockLabel: StockLabel
-  /** The count when `stockLabel` is `exact`. */
+  /** The count when `stockLabel` is `exact` (at most {@link STOCK_SHOWN_MAX}). */
   stock: number | null
+  /** With `exact`: more than `stock` keys remain (shown as "1000+"). */
+  stockOver: boolean
   stockDisplay: Product['stockDisplay']
   minQuantity: number
   maxQuantity: number | null
@@ -54,6 +56,20 @@ export interface CatalogSection {
 const LIST_LIMIT = 500
 
 /**
+ * The largest exact stock a buyer is shown; above it the page says "1000+". Buyers need no
+ * more, and counting stops there: a product with 100,000 keys costs what one with 1,000 does.
+ */
+export const STOCK_SHOWN_MAX = 1000
+
+/**
+ * How many keys to count for a card product's stock line: enough to tell sold out (fewer
+ * than the minimum order) and, for `exact`, whether more than {@link STOCK_SHOWN_MAX} remain.
+ */
+export function stockCountLimit(p: Pick<Product, 'stockDisplay' | 'minQuantity'>): number {
+  return Math.max(p.minQuantity, p.stockDisplay === 'exact' ? STOCK_SHOWN_MAX + 1 : 1)
+}
+
+/**
  * Available stock is counted only for card products (the others are not stock-limited):
  * sold out when fewer than the minimum order remain, whatever the display setting.
  */
@@ -71,7 +87,8 @@ function item(p: Product, available: number | null): CatalogItem {
     cover: p.images.length ? productImageUrl(p.id, p.images[0]) : null,
     soldOut,
     stockLabel,
-    stock: stockLabel === 'exact' ? available : null,
+    stock: stockLabel === 'exact' ? Math.min(available!, STOCK_SHOWN_MAX) : null,
+    stockOver: stockLabel === 'exact' && available! > STOCK_SHOWN_MAX,
     stockDisplay: p.stockDisplay,
     minQuantity: p.minQuantity,
     maxQuantity: p.maxQuantity,
@@ -109,8 +126,13 @@ export function listCatalog(tenant: TenantRef, categoryId: number | null) {
       (row: any) => selected === null || Number(row.category_id) === selected
     )
     const products: Product[] = wanted.map(toProduct)
-    const cards = products.filter((p) => p.type === 'card').map((p) => p.id)
-    const stock = await availableStockByProduct(trx, tenant.id, cards)
+    const cards = products.filter((p) => p.type === 'card')
+    const stock = await availableStockByProduct(
+      trx,
+      tenant.id,
+      cards.map((p) => p.id),
+      cards.map(stockCountLimit)
+    )
     for (const p of products) {
       const available = p.type === 'card' ? (stock.get(p.id) ?? 0) : null
       sections.get(p.categoryId)!.products.push(item(p, available))
@@ -136,7 +158,8 @@ export function catalogProduct(tenant: TenantRef, productId: number, linkKey?: u
       .from('categories')
       .where({ tenant_id: tenant.id, id: p.categoryId })
       .first()
-    const available = p.type === 'card' ? await availableStock(trx, tenant.id, p.id) : null
+    const available =
+      p.type === 'card' ? await availableStock(trx, tenant.id, p.id, stockCountLimit(p)) : null
     return {
       ...item(p, available),
       categoryName: category?.name ?? '',
