@@ -44,6 +44,8 @@ export type ScannedRoutes = {
     'admin.shops.money.release': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'hold': ParamValue} }
     'admin.jobs': { paramsTuple?: []; params?: {} }
     'admin.jobs.retry': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.plugins': { paramsTuple?: []; params?: {} }
+    'admin.plugins.review': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
     'merchant.login.store': { paramsTuple?: []; params?: {} }
@@ -86,6 +88,14 @@ export type ScannedRoutes = {
     'merchant.alerts.index': { paramsTuple?: []; params?: {} }
     'merchant.alerts.read_all': { paramsTuple?: []; params?: {} }
     'merchant.alerts.read': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.plugins.index': { paramsTuple?: []; params?: {} }
+    'merchant.plugins.install': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugins.settings': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugins.settings.update': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugins.enable': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugins.disable': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugins.upgrade': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugins.uninstall': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'storefront.home': { paramsTuple?: []; params?: {} }
     'storefront.product': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.checkout': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
@@ -155,6 +165,7 @@ export type ScannedRoutes = {
     'admin.withdrawals': { paramsTuple?: []; params?: {} }
     'admin.shops.money': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.jobs': { paramsTuple?: []; params?: {} }
+    'admin.plugins': { paramsTuple?: []; params?: {} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
     'merchant.invitations.show': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
@@ -174,6 +185,8 @@ export type ScannedRoutes = {
     'merchant.orders.index': { paramsTuple?: []; params?: {} }
     'merchant.orders.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.alerts.index': { paramsTuple?: []; params?: {} }
+    'merchant.plugins.index': { paramsTuple?: []; params?: {} }
+    'merchant.plugins.settings': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'storefront.home': { paramsTuple?: []; params?: {} }
     'storefront.product': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.orders.lookup': { paramsTuple?: []; params?: {} }
@@ -219,6 +232,7 @@ export type ScannedRoutes = {
     'admin.withdrawals': { paramsTuple?: []; params?: {} }
     'admin.shops.money': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.jobs': { paramsTuple?: []; params?: {} }
+    'admin.plugins': { paramsTuple?: []; params?: {} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
     'merchant.invitations.show': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
@@ -238,6 +252,8 @@ export type ScannedRoutes = {
     'merchant.orders.index': { paramsTuple?: []; params?: {} }
     'merchant.orders.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.alerts.index': { paramsTuple?: []; params?: {} }
+    'merchant.plugins.index': { paramsTuple?: []; params?: {} }
+    'merchant.plugins.settings': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'storefront.home': { paramsTuple?: []; params?: {} }
     'storefront.product': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.orders.lookup': { paramsTuple?: []; params?: {} }
@@ -281,6 +297,7 @@ export type ScannedRoutes = {
     'admin.shops.money.freeze': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.shops.money.release': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'hold': ParamValue} }
     'admin.jobs.retry': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.plugins.review': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.login.store': { paramsTuple?: []; params?: {} }
     'merchant.logout': { paramsTuple?: []; params?: {} }
     'merchant.invitations.register': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
@@ -298,6 +315,11 @@ export type ScannedRoutes = {
     'merchant.orders.replace': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'itemId': ParamValue} }
     'merchant.alerts.read_all': { paramsTuple?: []; params?: {} }
     'merchant.alerts.read': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.plugins.install': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugins.enable': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugins.disable': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugins.upgrade': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugins.uninstall': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'storefront.checkout': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.orders.lookup.store': { paramsTuple?: []; params?: {} }
     'storefront.register.store': { paramsTuple?: []; params?: {} }
@@ -323,6 +345,7 @@ export type ScannedRoutes = {
     'merchant.staff.role': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.settings.checkout.update': { paramsTuple?: []; params?: {} }
+    'merchant.plugins.settings.update': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.coupons.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
     'merchant.categories.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
