@@ -142,6 +142,11 @@ export class HookBus {
     return [...this.#plugins.values()].sort((a, b) => a.id.localeCompare(b.id))
   }
 
+  /** Whether any registered plugin handles `hook` at all (lets callers skip loading a scope). */
+  handles(hook: HookName): boolean {
+    return (this.#entries.get(hook)?.length ?? 0) > 0
+  }
+
   /** Whether any plugin enabled in scope handles `hook` (lets callers skip work). */
   has(hook: HookName, scope: HookScope): boolean {
     return this.#active(hook, scope).length > 0

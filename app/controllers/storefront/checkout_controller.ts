@@ -1,6 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { requireTenant } from '#tenancy'
 import { createOrder, CouponError, DeliveryError } from '#delivery'
+import { PluginVeto } from '#plugin_sdk'
 import { formatMinor } from '#ledger/settlement/format'
 import { parseCheckout } from '#validators/storefront/checkout'
 import { consumeCheckout } from '#actions/storefront/orders/limits'
@@ -68,6 +69,8 @@ export default class CheckoutController {
       return response.redirect(`/orders/${created.publicToken}`)
     } catch (error) {
       if (error instanceof CouponError) return couponFailed(error)
+      // A plugin of this shop refused the checkout: its message, nothing written.
+      if (error instanceof PluginVeto) return fail('plugin', error.fallbackMessage.slice(0, 300))
       if (error instanceof DeliveryError) {
         if (error.code === 'E_CHECKOUT_INVALID') {
           const field = String(error.details.field ?? 'contactEmail')

@@ -8,6 +8,8 @@ import { CouponError } from '#delivery/coupons/errors'
 import { hashPublicToken, newOrderNo, newPublicToken } from '#delivery/checkout/tokens'
 import { claimItems, DEFAULT_RESERVATION_TTL_MINUTES } from '#delivery/stock/reservations'
 import { queueLowStockCheck } from '#delivery/stock/low_stock'
+import { hooks } from '#plugin_host/runtime'
+import { enabledPluginsFor } from '#plugin_host/installs'
 import { toOrder, ORDER_COLUMNS, type Order } from '#delivery/orders/order'
 
 /** What a buyer (guest or signed in) submits. Nothing here carries a price. */
@@ -155,6 +157,25 @@ export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder
       }
     } else {
       quote = priceOrder(product, quantity)
+    }
+
+    // Plugins enabled for this shop may refuse the checkout (`checkout.validate`): a
+    // PluginVeto rolls the whole unit back, so nothing is written. No plugin handles the
+    // hook → no extra query.
+    if (hooks.handles('checkout.validate')) {
+      const { plugins } = await enabledPluginsFor(trx, tenantId)
+      await hooks.applyFilter(
+        'checkout.validate',
+        {
+          productId: product.id,
+          quantity,
+          contactEmail,
+          buyerId: input.buyerId ?? null,
+          amountMinor: quote.amountMinor,
+          currency: quote.currency,
+        },
+        { tenantId, plugins }
+      )
     }
 
     if (product.perBuyerLimit) {

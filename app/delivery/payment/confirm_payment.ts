@@ -7,6 +7,8 @@ import { recordPendingRevenue } from '#ledger/settlement/index'
 import { DeliveryError } from '#delivery/checkout/errors'
 import { claimItems, releaseOrderItems } from '#delivery/stock/reservations'
 import { ORDER_COLUMNS, toOrder, type Order } from '#delivery/orders/order'
+import { hooks } from '#plugin_host/runtime'
+import { emitPluginEvent } from '#plugin_host/events'
 import { raiseAlert, type AlertKind } from '#delivery/alerts/alerts'
 import { notifyMerchant } from '#delivery/alerts/notify'
 import { dispatch } from '#jobs'
@@ -401,5 +403,22 @@ export async function afterPayment(tenant: TenantRef, order: Order) {
       { tenantId: tenant.id, orderNo: order.orderNo, err: (error as Error).message },
       'delivery mail not queued'
     )
+  }
+  // Plugin events (after commit, at least once, one job per subscribed plugin; the event
+  // id makes a replayed confirmation deliver once). Skipped when no plugin listens.
+  const payload = {
+    orderId: order.id,
+    orderNo: order.orderNo,
+    productId: order.productId,
+    status: order.status,
+    amountMinor: order.amountMinor,
+    currency: order.currency,
+    contactEmail: order.contactEmail,
+  }
+  if (hooks.handles('order.paid')) {
+    await emitPluginEvent(tenant, 'order.paid', `order.paid:${order.orderNo}`, payload)
+  }
+  if (order.status === 'delivered' && hooks.handles('order.delivered')) {
+    await emitPluginEvent(tenant, 'order.delivered', `order.delivered:${order.orderNo}`, payload)
   }
 }
