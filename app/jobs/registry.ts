@@ -13,6 +13,7 @@ import { ResendMailJob } from '#delivery/orders/resend_mail_job'
 import { MerchantAlertMailJob } from '#delivery/alerts/notify'
 import { LowStockCheckJob } from '#delivery/stock/low_stock'
 import { PluginEventJob } from '#plugin_host/events'
+import { SourceDeliveryJob } from '#delivery/orders/source_delivery'
 
 /**
  * Every job class the worker can run, listed explicitly: adding a job is one import and
@@ -30,6 +31,7 @@ export const jobClasses: JobClass[] = [
   MerchantAlertMailJob,
   LowStockCheckJob,
   PluginEventJob,
+  SourceDeliveryJob,
 ]
 
 /**

@@ -9,6 +9,7 @@ import { claimItems, releaseOrderItems } from '#delivery/stock/reservations'
 import { ORDER_COLUMNS, toOrder, type Order } from '#delivery/orders/order'
 import { hooks } from '#plugin_host/runtime'
 import { emitPluginEvent } from '#plugin_host/events'
+import { queueSourceDelivery } from '#delivery/orders/source_delivery'
 import { raiseAlert, type AlertKind } from '#delivery/alerts/alerts'
 import { notifyMerchant } from '#delivery/alerts/notify'
 import { dispatch } from '#jobs'
@@ -403,6 +404,17 @@ export async function afterPayment(tenant: TenantRef, order: Order) {
       { tenantId: tenant.id, orderNo: order.orderNo, err: (error as Error).message },
       'delivery mail not queued'
     )
+  }
+  // Source lines (a DeliverySource plugin delivers them): their own job, after commit.
+  if (order.status === 'paid') {
+    try {
+      await queueSourceDelivery(tenant, order.id, order.orderNo)
+    } catch (error) {
+      logger.error(
+        { tenantId: tenant.id, orderNo: order.orderNo, err: (error as Error).message },
+        'source delivery not queued'
+      )
+    }
   }
   // Plugin events (after commit, at least once, one job per subscribed plugin; the event
   // id makes a replayed confirmation deliver once). Skipped when no plugin listens.
