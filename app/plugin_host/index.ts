@@ -45,3 +45,10 @@ export { listVersionsForReview, reviewVersion, PluginReviewError } from './revie
 export type { VersionForReview, ReviewDecision } from './review.js'
 export { PluginEventJob, emitPluginEvent } from './events.js'
 export type { PluginEventPayload } from './events.js'
+export {
+  contractContext,
+  deliverySourceContract,
+  paymentGatewayContract,
+  distributionSchemeContract,
+  membershipTierContract,
+} from './contracts/index.js'

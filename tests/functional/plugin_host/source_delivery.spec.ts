@@ -2,7 +2,12 @@ import { test } from '@japa/runner'
 import mail from '@adonisjs/mail/services/main'
 import db from '@adonisjs/lucid/services/db'
 import { withTenant } from '#tenancy'
-import { installPlugin, setPluginEnabled, syncFirstPartyPlugins } from '#plugin_host'
+import {
+  deliverySourceContract,
+  installPlugin,
+  setPluginEnabled,
+  syncFirstPartyPlugins,
+} from '#plugin_host'
 import { hooks } from '#plugin_host/runtime'
 import { definePlugin, type DeliverySourceResult } from '#plugin_sdk'
 import { resetState, shopWithOwner } from '#tests/functional/merchant/_fixtures'
@@ -73,6 +78,9 @@ test.group('plugin host / delivery sources', (group) => {
   test('a paid source order is delivered by the enabled plugin, stored encrypted, once', async ({
     assert,
   }) => {
+    assert.deepEqual(await deliverySourceContract(supplier.capabilities!.deliverySource!), [])
+    calls.length = 0
+    issued.clear()
     const { shop, owner } = await shopWithOwner('src-shop')
     const actor = { tenant: shop.toRef(), userId: owner.id }
     await installPlugin({
