@@ -1,7 +1,9 @@
+import type { HookContext } from '#plugin_host/sdk/hooks'
+
 /**
  * A product of type `source` is fulfilled by a plugin implementing this capability
- * (docs/architecture.md, Delivery engine). Expected failures are returned as data; bugs
- * throw. Not wired to a plugin host yet: the interface is fixed now so plugins can target it.
+ * (docs/architecture.md, "Delivery sources"): `SourceDeliveryJob` calls it after the
+ * payment committed. Expected failures are returned as data; bugs throw.
  */
 export interface DeliverySourceRequest {
   tenantId: number
@@ -24,8 +26,11 @@ export type DeliverySourceResult =
 export interface DeliverySource {
   /** Plugin id, stored in `products.source_id`. */
   id: string
-  /** Fetch (or generate) the items for one paid line. Runs after commit, in a job. */
-  deliver(request: DeliverySourceRequest): Promise<DeliverySourceResult>
+  /**
+   * Fetch (or generate) the items for one paid line. Runs after commit, in a job. `ctx`
+   * carries the shop's settings for the plugin (secrets decrypted) and an abort signal.
+   */
+  deliver(request: DeliverySourceRequest, ctx: HookContext): Promise<DeliverySourceResult>
   /** Optional stock hint for the storefront (null = unknown / unlimited). */
   stock?(tenantId: number, productId: number): Promise<number | null>
 }

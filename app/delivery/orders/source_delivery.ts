@@ -7,6 +7,7 @@ import { raiseAlert } from '#delivery/alerts/alerts'
 import { notifyMerchant } from '#delivery/alerts/notify'
 import { lockOrderRow, orderEvent, queueNoticeMail } from '#delivery/orders/admin_support'
 import type { DeliverySource, DeliverySourceResult } from '#delivery/catalog/delivery_source'
+import type { HookContext } from '#plugin_host/sdk/hooks'
 import { enabledPluginsFor } from '#plugin_host/installs'
 import { hooks } from '#plugin_host/runtime'
 
@@ -61,14 +62,30 @@ class SourceTimeout extends Error {}
 
 async function callSource(
   source: DeliverySource,
-  request: Parameters<DeliverySource['deliver']>[0]
+  request: Parameters<DeliverySource['deliver']>[0],
+  plugin: { id: string; settings: Record<string, unknown> },
+  logger: TenantJobContext['logger']
 ): Promise<DeliverySourceResult> {
   let timer: NodeJS.Timeout | undefined
+  const controller = new AbortController()
+  const ctx: HookContext = {
+    tenantId: request.tenantId,
+    pluginId: plugin.id,
+    settings: plugin.settings,
+    signal: controller.signal,
+    log: {
+      info: (msg, data) => logger.info({ pluginId: plugin.id, ...data }, msg),
+      warn: (msg, data) => logger.warn({ pluginId: plugin.id, ...data }, msg),
+    },
+  }
   try {
     return await Promise.race([
-      source.deliver(request),
+      source.deliver(request, ctx),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new SourceTimeout()), SOURCE_TIMEOUT_MS)
+        timer = setTimeout(() => {
+          controller.abort()
+          reject(new SourceTimeout())
+        }, SOURCE_TIMEOUT_MS)
       }),
     ])
   } finally {
@@ -197,7 +214,7 @@ export class SourceDeliveryJob extends TenantJob<SourceDeliveryPayload> {
     const lastAttempt = ctx.job.attempt >= ctx.job.attempts
     let delivered = false
     for (const line of lines) {
-      const enabled = plugins.some((p) => p.id === line.sourceId)
+      const enabled = plugins.find((p) => p.id === line.sourceId)
       const source = line.sourceId
         ? hooks.plugin(line.sourceId)?.capabilities?.deliverySource
         : null
@@ -207,14 +224,19 @@ export class SourceDeliveryJob extends TenantJob<SourceDeliveryPayload> {
       }
       let result: DeliverySourceResult
       try {
-        result = await callSource(source, {
-          tenantId: payload.tenantId,
-          orderNo: line.orderNo,
-          lineId: line.lineId,
-          productId: line.productId,
-          quantity: line.quantity,
-          key: `${payload.tenantId}:${line.lineId}`,
-        })
+        result = await callSource(
+          source,
+          {
+            tenantId: payload.tenantId,
+            orderNo: line.orderNo,
+            lineId: line.lineId,
+            productId: line.productId,
+            quantity: line.quantity,
+            key: `${payload.tenantId}:${line.lineId}`,
+          },
+          enabled,
+          ctx.logger
+        )
       } catch (error) {
         ctx.logger.warn(
           { lineId: line.lineId, source: line.sourceId, timeout: error instanceof SourceTimeout },

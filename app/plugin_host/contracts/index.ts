@@ -42,8 +42,12 @@ const REASONS = new Set(['out_of_stock', 'temporarily_unavailable', 'rejected'])
  * idempotency key gets the same items (a retry after a crash must not buy twice);
  * different keys get different items.
  */
-export async function deliverySourceContract(source: DeliverySource): Promise<string[]> {
+export async function deliverySourceContract(
+  source: DeliverySource,
+  settings: Record<string, unknown> = {}
+): Promise<string[]> {
   const problems: string[] = []
+  const ctx = contractContext(settings)
   if (typeof source?.id !== 'string' || !source.id) problems.push('id: required')
   const request = (key: string, quantity: number) => ({
     tenantId: 1,
@@ -53,7 +57,7 @@ export async function deliverySourceContract(source: DeliverySource): Promise<st
     quantity,
     key,
   })
-  const first = await attempt('deliver', problems, () => source.deliver(request('k-1', 3)))
+  const first = await attempt('deliver', problems, () => source.deliver(request('k-1', 3), ctx))
   if (!first) return problems
   if (!first.ok) {
     if (!REASONS.has(first.reason)) problems.push(`deliver: unknown failure reason ${first.reason}`)
@@ -66,7 +70,9 @@ export async function deliverySourceContract(source: DeliverySource): Promise<st
     problems.push('deliver: every item needs a non-empty secret')
   }
   if (new Set(secrets).size !== secrets.length) problems.push('deliver: items must be distinct')
-  const again = await attempt('deliver (retry)', problems, () => source.deliver(request('k-1', 3)))
+  const again = await attempt('deliver (retry)', problems, () =>
+    source.deliver(request('k-1', 3), ctx)
+  )
   if (again?.ok) {
     const same = again.items.map((i) => i.secret)
     if (JSON.stringify(same) !== JSON.stringify(secrets)) {
@@ -76,7 +82,7 @@ export async function deliverySourceContract(source: DeliverySource): Promise<st
     problems.push('deliver: a retry with the same key must succeed like the first call')
   }
   const other = await attempt('deliver (other key)', problems, () =>
-    source.deliver(request('k-2', 1))
+    source.deliver(request('k-2', 1), ctx)
   )
   if (other?.ok && secrets.includes(other.items[0]?.secret)) {
     problems.push('deliver: another key must not get the same items')
