@@ -332,5 +332,26 @@ export function validateStaticManifest(
       }
     }
   }
+  const plain = typeof m.version === 'string' ? semver.valid(m.version) : null
+  if (plain && plain !== m.version) {
+    problems.push('version: write it plainly, such as 1.0.0 (no "v", "=" or spaces)')
+  } else if (typeof m.version === 'string' && m.version.length > 64) {
+    problems.push('version: up to 64 characters')
+  }
+  if (hasControlCharacter(m)) problems.push('text must not contain NUL or control characters')
   return [...new Set(problems)]
+}
+
+/** NUL and other C0 controls (newlines and tabs aside) anywhere in the JSON's strings or keys. */
+function hasControlCharacter(value: unknown, depth = 0): boolean {
+  if (depth > 20) return true
+  // eslint-disable-next-line no-control-regex
+  if (typeof value === 'string') return /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(value)
+  if (Array.isArray(value)) return value.some((v) => hasControlCharacter(v, depth + 1))
+  if (value && typeof value === 'object') {
+    return Object.entries(value).some(
+      ([k, v]) => hasControlCharacter(k, depth + 1) || hasControlCharacter(v, depth + 1)
+    )
+  }
+  return false
 }

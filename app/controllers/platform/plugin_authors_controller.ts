@@ -42,7 +42,12 @@ export default class PluginAuthorsController {
     if (!user) return ctx.response.redirect().toPath('/login')
     const raw = ctx.request.input('display_name')
     const name = typeof raw === 'string' ? raw.trim().replace(/\s+/g, ' ') : ''
-    if ([...name].length < DISPLAY_NAME.min || [...name].length > DISPLAY_NAME.max) {
+    if (
+      [...name].length < DISPLAY_NAME.min ||
+      [...name].length > DISPLAY_NAME.max ||
+      // eslint-disable-next-line no-control-regex
+      /[\u0000-\u001f\u007f]/.test(name)
+    ) {
       ctx.response.status(422)
       return this.#renderIndex(ctx, user, {
         error: ctx.i18n.t('plugin_authors.register.invalid_name', DISPLAY_NAME),

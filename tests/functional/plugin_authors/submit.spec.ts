@@ -49,6 +49,7 @@ function submit(client: any, user: User | null, tarball: Buffer, locale = 'en') 
 
 async function assertNothingWritten(assert: any) {
   assert.deepEqual(await submissionTraces(), { plugins: 0, versions: 0, files: [] })
+  assert.lengthOf(await platformEvents('plugin.version_submitted'), 0)
 }
 
 /** gzip of `bytes` zero bytes, produced in slices (the test never holds the inflated data). */
@@ -94,7 +95,7 @@ test.group('plugin authors / accounts', (group) => {
     page.assertStatus(200)
     page.assertTextIncludes(t('en', 'plugin_authors.register.title'))
 
-    for (const name of [' x ', 'y'.repeat(81)]) {
+    for (const name of [' x ', 'y'.repeat(81), 'Nul\u0000name']) {
       const bad = await client
         .post('/authors')
         .header('host', 'localhost')
@@ -152,9 +153,15 @@ test.group('plugin authors / accounts', (group) => {
       .loginAs(user)
       .file('tarball', tgz(pluginPackage()), { filename: 'plugin.tgz' })
       .redirects(0)
-    assert.notEqual(response.status(), 200)
-    assert.notInclude(String(response.header('location') ?? ''), '/authors')
+    // Shield refuses it and sends the browser back; the action never runs.
+    response.assertStatus(302)
+    assert.notEqual(response.header('location'), '/authors')
     await assertNothingWritten(assert)
+
+    const withToken = await submit(client, user, tgz(pluginPackage()))
+    withToken.assertHeader('location', '/authors')
+    const traces = await submissionTraces()
+    assert.equal(traces.versions, 1)
   })
 })
 
@@ -384,6 +391,23 @@ test.group('plugin authors / submission', (group) => {
         ],
       },
       {
+        label: 'NUL in a manifest text',
+        tarball: tgz(pluginPackage({ manifest: manifest({ description: 'evil\u0000text' }) })),
+        key: 'manifest_invalid',
+        extra: ['text must not contain NUL or control characters'],
+      },
+      {
+        label: 'version not written plainly',
+        tarball: tgz(
+          pluginPackage({
+            manifest: manifest({ version: 'v1.2.0' }),
+            packageJson: packageJson({ version: 'v1.2.0' }),
+          })
+        ),
+        key: 'manifest_invalid',
+        extra: ['version: write it plainly'],
+      },
+      {
         label: 'version mismatch',
         tarball: tgz(pluginPackage({ manifest: manifest({ version: '1.3.0' }) })),
         key: 'version_mismatch',
@@ -416,6 +440,7 @@ test.group('plugin authors / submission', (group) => {
         { plugins: 0, versions: 0, files: [] },
         `${c.label}: nothing written`
       )
+      assert.lengthOf(await platformEvents('plugin.version_submitted'), 0, c.label)
     }
   }).timeout(60_000)
 
