@@ -249,7 +249,7 @@ export async function checkPackage(
     contents = await readTarball(tarball, ['package.json', STATIC_MANIFEST_FILE])
   } catch (error) {
     if (error instanceof TarballError) {
-      throw new PluginSubmissionError(error.problem, { path: error.path ?? '' })
+      throw new PluginSubmissionError(error.problem, { path: (error.path ?? '').slice(0, 200) })
     }
     throw error
   }
