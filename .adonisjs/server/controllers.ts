@@ -55,6 +55,7 @@ export const controllers = {
     EmailVerification: () => import('#controllers/platform/email_verification_controller'),
     Home: () => import('#controllers/platform/home_controller'),
     PasswordReset: () => import('#controllers/platform/password_reset_controller'),
+    PluginAuthors: () => import('#controllers/platform/plugin_authors_controller'),
     Session: () => import('#controllers/platform/session_controller'),
     Shops: () => import('#controllers/platform/shops_controller'),
     Signup: () => import('#controllers/platform/signup_controller'),

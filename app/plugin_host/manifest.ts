@@ -203,3 +203,155 @@ export function assertValidPlugin(plugin: unknown, source: string, folderId?: st
   if (problems.length) throw new PluginManifestError(source, problems)
   return plugin as Plugin
 }
+
+/** The manifest file of a submitted package (`package/lianka-plugin.json`). */
+export const STATIC_MANIFEST_FILE = 'lianka-plugin.json'
+
+const FIELD_KEYS: Record<string, readonly string[]> = {
+  string: ['secret', 'minLength', 'maxLength', 'pattern'],
+  url: ['httpsOnly'],
+  integer: ['min', 'max'],
+  boolean: [],
+  select: ['options'],
+}
+const BOOLEAN_KEYS = new Set(['required', 'secret', 'httpsOnly'])
+const INTEGER_KEYS = new Set(['minLength', 'maxLength', 'min', 'max'])
+
+function nameList(value: unknown, key: string, problems: string[]): string[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    problems.push(`${key}: a list of names`)
+    return []
+  }
+  if (new Set(value).size !== value.length) problems.push(`${key}: a name is listed twice`)
+  return value as string[]
+}
+
+/**
+ * Every problem with a STATIC manifest (the JSON file a submitted package carries; its code
+ * is never evaluated at submission). The same rules as `validatePlugin` where they apply:
+ * `hooks` and `capabilities` are lists of names (each needing its permission; handlers and
+ * capability methods are checked by the review), `settings` are field descriptions as JSON
+ * (a `pattern` is the text of a regular expression).
+ */
+export function validateStaticManifest(
+  manifest: unknown,
+  options: { engineVersion?: string } = {}
+): string[] {
+  if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest)) {
+    return ['the manifest must be a JSON object']
+  }
+  const m = manifest as Record<string, unknown>
+  const problems: string[] = []
+  const hooks = nameList(m.hooks, 'hooks', problems)
+  const capabilities = nameList(m.capabilities, 'capabilities', problems)
+  const settings =
+    m.settings && typeof m.settings === 'object' && !Array.isArray(m.settings)
+      ? (m.settings as Record<string, unknown>)
+      : m.settings
+  if (settings !== undefined && (typeof settings !== 'object' || settings === null)) {
+    problems.push('settings: an object')
+  }
+
+  // Common fields and settings through validatePlugin (hooks and capabilities checked here).
+  problems.push(
+    ...validatePlugin(
+      {
+        ...m,
+        hooks: undefined,
+        capabilities: undefined,
+        settings: typeof settings === 'object' && settings !== null ? settings : undefined,
+      },
+      { engineVersion: options.engineVersion }
+    )
+  )
+  const permissions = new Set(Array.isArray(m.permissions) ? m.permissions : [])
+  for (const name of hooks) {
+    if (!(name in HOOK_KINDS)) {
+      problems.push(`hooks.${name}: no such hook`)
+      continue
+    }
+    const needed = HOOK_PERMISSION[name as HookName]
+    if (!permissions.has(needed)) problems.push(`hooks.${name}: needs the "${needed}" permission`)
+  }
+  for (const name of capabilities) {
+    const rule = CAPABILITY_RULES[name as keyof typeof CAPABILITY_RULES]
+    if (!rule) {
+      problems.push(`capabilities.${name}: no such capability`)
+      continue
+    }
+    if (!permissions.has(rule.permission)) {
+      problems.push(`capabilities.${name}: needs the "${rule.permission}" permission`)
+    }
+  }
+
+  if (settings && typeof settings === 'object') {
+    const entries = Object.entries(settings)
+    if (entries.length > 50) problems.push('settings: at most 50 fields')
+    for (const [name, raw] of entries) {
+      if (!raw || typeof raw !== 'object' || !FIELD_TYPES.has((raw as any).type)) continue
+      const field = raw as Record<string, unknown>
+      const allowed = new Set([
+        'type',
+        'label',
+        'help',
+        'required',
+        ...FIELD_KEYS[field.type as string],
+      ])
+      for (const [key, value] of Object.entries(field)) {
+        if (!allowed.has(key)) problems.push(`settings.${name}.${key}: not a ${field.type} option`)
+        else if (BOOLEAN_KEYS.has(key) && typeof value !== 'boolean') {
+          problems.push(`settings.${name}.${key}: true or false`)
+        } else if (INTEGER_KEYS.has(key) && !Number.isSafeInteger(value)) {
+          problems.push(`settings.${name}.${key}: a whole number`)
+        } else if (
+          (key === 'label' || key === 'help') &&
+          (typeof value !== 'string' || value.length > 500)
+        ) {
+          problems.push(`settings.${name}.${key}: text up to 500 characters`)
+        }
+      }
+      if (field.pattern !== undefined) {
+        let ok = typeof field.pattern === 'string' && field.pattern.length <= 200
+        if (ok) {
+          try {
+            new RegExp(field.pattern as string)
+          } catch {
+            ok = false
+          }
+        }
+        if (!ok)
+          problems.push(`settings.${name}.pattern: a regular expression up to 200 characters`)
+      }
+      if (
+        field.options !== undefined &&
+        (!Array.isArray(field.options) ||
+          field.options.some((o) => typeof o !== 'string' || !o || o.length > 80))
+      ) {
+        problems.push(`settings.${name}.options: a list of texts`)
+      }
+    }
+  }
+  const plain = typeof m.version === 'string' ? semver.valid(m.version) : null
+  if (plain && plain !== m.version) {
+    problems.push('version: write it plainly, such as 1.0.0 (no "v", "=" or spaces)')
+  } else if (typeof m.version === 'string' && m.version.length > 64) {
+    problems.push('version: up to 64 characters')
+  }
+  if (hasControlCharacter(m)) problems.push('text must not contain NUL or control characters')
+  return [...new Set(problems)]
+}
+
+/** NUL and other C0 controls (newlines and tabs aside) anywhere in the JSON's strings or keys. */
+function hasControlCharacter(value: unknown, depth = 0): boolean {
+  if (depth > 20) return true
+  // eslint-disable-next-line no-control-regex
+  if (typeof value === 'string') return /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(value)
+  if (Array.isArray(value)) return value.some((v) => hasControlCharacter(v, depth + 1))
+  if (value && typeof value === 'object') {
+    return Object.entries(value).some(
+      ([k, v]) => hasControlCharacter(k, depth + 1) || hasControlCharacter(v, depth + 1)
+    )
+  }
+  return false
+}
