@@ -105,6 +105,35 @@ function fieldValidator(field: SettingField) {
   }
 }
 
+/**
+ * Compiled validators by schema content. Settings are re-validated on every load
+ * (`enabledPluginsFor`, once per checkout with plugins), and compiling a VineJS validator
+ * costs far more than running it; a schema's content (every rule, patterns as source and
+ * flags) is its key, so a changed rule never reuses an old validator. Bounded: a process
+ * sees few schemas (one per plugin version), the oldest entry goes first.
+ */
+const compiled = new Map<string, ReturnType<typeof vine.compile>>()
+const MAX_COMPILED = 500
+
+function schemaKey(schema: SettingsSchema): string {
+  return JSON.stringify(schema, (_key, value) =>
+    value instanceof RegExp ? { regexp: value.source, flags: value.flags } : value
+  )
+}
+
+function validatorFor(schema: SettingsSchema) {
+  const key = schemaKey(schema)
+  let validator = compiled.get(key)
+  if (!validator) {
+    const shape: Record<string, any> = {}
+    for (const [name, field] of Object.entries(schema)) shape[name] = fieldValidator(field)
+    validator = vine.compile(vine.object(shape))
+    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!)
+    compiled.set(key, validator)
+  }
+  return validator
+}
+
 export interface SettingsResult {
   ok: boolean
   value: Record<string, unknown>
@@ -120,9 +149,7 @@ export async function validateSettings(
   schema: SettingsSchema,
   input: unknown
 ): Promise<SettingsResult> {
-  const shape: Record<string, any> = {}
-  for (const [name, field] of Object.entries(schema)) shape[name] = fieldValidator(field)
-  const validator = vine.compile(vine.object(shape))
+  const validator = validatorFor(schema)
   try {
     const data: Record<string, unknown> = await validator.validate(
       input && typeof input === 'object' ? input : {}

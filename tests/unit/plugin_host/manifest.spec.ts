@@ -126,4 +126,42 @@ test.group('plugin host / settings', () => {
     const garbage = await validateSettings(schema, 'garbage')
     assert.isFalse(garbage.ok)
   })
+
+  test('validators are reused per schema content, never across different rules', async ({
+    assert,
+  }) => {
+    const capped = (max: number) => ({
+      n: setting.integer({ label: 'N', min: 1, max, required: true }),
+    })
+    const patterned = (pattern: RegExp) => ({
+      code: setting.string({ label: 'Code', pattern, required: true }),
+    })
+    const results = []
+    // Same content, new objects (as every load builds them from the stored manifest).
+    results.push(await validateSettings(capped(10), { n: 7 }))
+    results.push(await validateSettings(capped(10), { n: 7 }))
+    // Schemas differing only in one bound, a pattern's flags or a field's requiredness.
+    results.push(await validateSettings(capped(5), { n: 7 }))
+    results.push(await validateSettings(capped(10), { n: 7 }))
+    results.push(await validateSettings(patterned(/^ab$/i), { code: 'AB' }))
+    results.push(await validateSettings(patterned(/^ab$/), { code: 'AB' }))
+    results.push(await validateSettings(patterned(/^ab$/i), { code: 'AB' }))
+    const optional = { n: setting.integer({ label: 'N', min: 1, max: 10 }) }
+    results.push(await validateSettings(optional, {}))
+    results.push(await validateSettings(capped(10), {}))
+    assert.deepEqual(
+      results.map((r) => (r.ok ? r.value : r.errors)),
+      [
+        { n: 7 },
+        { n: 7 },
+        { n: 'max' },
+        { n: 7 },
+        { code: 'AB' },
+        { code: 'regex' },
+        { code: 'AB' },
+        { n: null },
+        { n: 'required' },
+      ]
+    )
+  })
 })
