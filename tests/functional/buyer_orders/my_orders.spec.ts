@@ -127,7 +127,7 @@ test.group('buyer orders / my orders', (group) => {
     delivered.assertStatus(200)
     assert.lengthOf(delivered.text().match(SECRET) ?? [], 2)
     assert.include(delivered.text(), 'data-copy=')
-    assert.include(delivered.text(), 'src="/js/order.js"')
+    assert.include(delivered.text(), 'src="/js/copy.js"')
     assert.include(
       delivered.text(),
       `action="/account/orders/${order.order_no.toLowerCase()}/resend"`

@@ -314,8 +314,8 @@ test.group('product links / merchant', (group) => {
     const edit = await merchantPage(client, shop, owner, `/merchant/products/${secret.id}/edit`)
     edit.assertStatus(200)
     assert.include(edit.text(), `>${url}</code>`)
-    assert.include(edit.text(), 'data-copy-link=')
-    assert.include(edit.text(), '<script src="/js/product_link.js" defer></script>')
+    assert.include(edit.text(), 'data-copy="share-link')
+    assert.include(edit.text(), '<script src="/js/copy.js" defer></script>')
     assert.include(edit.text(), `action="/merchant/products/${secret.id}/link"`)
     assert.notInclude(edit.text(), `href="/p/${secret.id}"`)
 
@@ -328,7 +328,7 @@ test.group('product links / merchant', (group) => {
     const publicEdit = await merchantPage(client, shop, owner, `/merchant/products/${open.id}/edit`)
     publicEdit.assertStatus(200)
     assert.notInclude(publicEdit.text(), open.linkToken)
-    assert.notInclude(publicEdit.text(), 'data-copy-link=')
+    assert.notInclude(publicEdit.text(), 'data-copy="share-link')
     assert.include(publicEdit.text(), `href="/p/${open.id}"`)
 
     const zh = await client

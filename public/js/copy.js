@@ -1,5 +1,7 @@
-// Merchant product pages: "Copy link" buttons next to a hidden product's link. A static file,
-// so the page needs no inline script (Content-Security-Policy: script-src 'self').
+// "Copy" buttons: <button data-copy="<element id>" data-copied="<label after copying>">
+// copies that element's text (trimmed). Used next to card secrets on the order page and
+// next to a hidden product's link in the dashboard. A static file, so pages need no inline
+// script (Content-Security-Policy: script-src 'self').
 ;(function () {
   function fallbackCopy(text) {
     var area = document.createElement('textarea')
@@ -25,10 +27,10 @@
     return fallbackCopy(text)
   }
 
-  document.querySelectorAll('button[data-copy-link]').forEach(function (button) {
+  document.querySelectorAll('button[data-copy]').forEach(function (button) {
     var label = button.textContent
     button.addEventListener('click', function () {
-      var source = document.getElementById(button.getAttribute('data-copy-link'))
+      var source = document.getElementById(button.getAttribute('data-copy'))
       if (!source) return
       copy(source.textContent.trim()).then(function () {
         button.textContent = button.getAttribute('data-copied') || label
