@@ -46,6 +46,10 @@ export type ScannedRoutes = {
     'admin.jobs.retry': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.plugins': { paramsTuple?: []; params?: {} }
     'admin.plugins.review': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'plugin_authors.index': { paramsTuple?: []; params?: {} }
+    'plugin_authors.store': { paramsTuple?: []; params?: {} }
+    'plugin_authors.submit': { paramsTuple?: []; params?: {} }
+    'plugin_authors.submit.store': { paramsTuple?: []; params?: {} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
     'merchant.login.store': { paramsTuple?: []; params?: {} }
@@ -166,6 +170,8 @@ export type ScannedRoutes = {
     'admin.shops.money': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.jobs': { paramsTuple?: []; params?: {} }
     'admin.plugins': { paramsTuple?: []; params?: {} }
+    'plugin_authors.index': { paramsTuple?: []; params?: {} }
+    'plugin_authors.submit': { paramsTuple?: []; params?: {} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
     'merchant.invitations.show': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
@@ -233,6 +239,8 @@ export type ScannedRoutes = {
     'admin.shops.money': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.jobs': { paramsTuple?: []; params?: {} }
     'admin.plugins': { paramsTuple?: []; params?: {} }
+    'plugin_authors.index': { paramsTuple?: []; params?: {} }
+    'plugin_authors.submit': { paramsTuple?: []; params?: {} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
     'merchant.invitations.show': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
@@ -298,6 +306,8 @@ export type ScannedRoutes = {
     'admin.shops.money.release': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'hold': ParamValue} }
     'admin.jobs.retry': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.plugins.review': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'plugin_authors.store': { paramsTuple?: []; params?: {} }
+    'plugin_authors.submit.store': { paramsTuple?: []; params?: {} }
     'merchant.login.store': { paramsTuple?: []; params?: {} }
     'merchant.logout': { paramsTuple?: []; params?: {} }
     'merchant.invitations.register': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
