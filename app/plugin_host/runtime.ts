@@ -1,7 +1,10 @@
 import app from '@adonisjs/core/services/app'
 import logger from '@adonisjs/core/services/logger'
 import env from '#start/env'
-import { HookBus } from './hook_bus.js'
+import { tenantDirectory, withTenant } from '#tenancy'
+import { raiseAlert } from '#delivery/alerts/alerts'
+import { notifyMerchant } from '#delivery/alerts/notify'
+import { HookBus, type IsolatedFailure } from './hook_bus.js'
 import { discoverFolders, loadPlugins, packageSources, type LoadReport } from './registry.js'
 
 /**
@@ -16,7 +19,33 @@ export const hooks = new HookBus({
     debug: (data, msg) => logger.debug(data, msg),
     warn: (data, msg) => logger.warn(data, msg),
   },
+  onIsolatedFailure: (failure) => alertPluginFailure(failure),
 })
+
+/**
+ * A plugin was skipped for a shop: tell the merchant, once while the alert is unread (a
+ * plugin failing on every checkout raises one alert, not thousands). Runs in the shop's
+ * unit of work in progress, if any; the owners' mail goes out after it commits.
+ */
+export async function alertPluginFailure(failure: IsolatedFailure) {
+  const tenant = await tenantDirectory.findById(failure.tenantId, { cached: true })
+  if (!tenant) return
+  await withTenant(async (trx) => {
+    const open = await trx
+      .from('merchant_alerts')
+      .where({ tenant_id: tenant.id, kind: 'plugin_failure' })
+      .whereNull('read_at')
+      .whereRaw(`data->>'pluginId' = ?`, [failure.pluginId])
+      .first()
+    if (open) return
+    const id = await raiseAlert(trx, {
+      tenantId: tenant.id,
+      kind: 'plugin_failure',
+      data: { pluginId: failure.pluginId, hook: failure.hook, reason: failure.reason },
+    })
+    trx.after('commit', () => notifyMerchant(tenant, [id]))
+  }, tenant)
+}
 
 let report: LoadReport = { loaded: [], failed: [] }
 let booted: Promise<LoadReport> | null = null

@@ -8,6 +8,7 @@ export const ALERT_KINDS = [
   'paid_unfulfilled',
   'extra_payment',
   'manual_order',
+  'plugin_failure',
 ] as const
 export type AlertKind = (typeof ALERT_KINDS)[number]
 

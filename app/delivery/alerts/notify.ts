@@ -90,6 +90,8 @@ function alertMailData(alert: any, shop: string): Record<string, string> {
     amount,
     product: str(alert.product_name) || str(data.productName),
     stock: str(data.available ?? data.stock),
+    plugin: str(data.pluginId),
+    reason: str(data.reason),
   }
 }
 
