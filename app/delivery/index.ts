@@ -39,6 +39,7 @@ export {
   couponStage,
   couponDiscount,
   serializeSteps,
+  applyAdjustments,
 } from '#delivery/checkout/pricing'
 export type {
   Quote,

@@ -2,7 +2,12 @@ import hash from '@adonisjs/core/services/hash'
 import { requireTenant, withTenant, type TenantRef } from '#tenancy'
 import { findProduct } from '#delivery/catalog/products'
 import { DeliveryError, SoldOutError } from '#delivery/checkout/errors'
-import { priceOrder, serializeSteps, type Quote } from '#delivery/checkout/pricing'
+import {
+  applyAdjustments,
+  priceOrder,
+  serializeSteps,
+  type Quote,
+} from '#delivery/checkout/pricing'
 import { countCouponUses, findCouponByCode } from '#delivery/coupons/coupons'
 import { CouponError } from '#delivery/coupons/errors'
 import { hashPublicToken, newOrderNo, newPublicToken } from '#delivery/checkout/tokens'
@@ -159,11 +164,32 @@ export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder
       quote = priceOrder(product, quantity)
     }
 
+    // The shop's enabled plugins, loaded once and only when a loaded plugin listens.
+    const wantsAdjust = hooks.handles('pricing.adjust')
+    const wantsValidate = hooks.handles('checkout.validate')
+    const plugins =
+      wantsAdjust || wantsValidate ? (await enabledPluginsFor(trx, tenantId)).plugins : []
+
+    // Plugins may propose price adjustments (`pricing.adjust`, after the coupon); the core
+    // applies them within its limits (`applyAdjustments`: the buyer pays ≥ 1 minor unit).
+    if (wantsAdjust && plugins.length) {
+      const adjusted = await hooks.applyFilter(
+        'pricing.adjust',
+        {
+          productId: product.id,
+          quantity,
+          currency: quote.currency,
+          unitPriceMinor: quote.unitPriceMinor,
+          adjustments: [],
+        },
+        { tenantId, plugins }
+      )
+      quote = applyAdjustments(quote, adjusted.adjustments)
+    }
+
     // Plugins enabled for this shop may refuse the checkout (`checkout.validate`): a
-    // PluginVeto rolls the whole unit back, so nothing is written. No plugin handles the
-    // hook → no extra query.
-    if (hooks.handles('checkout.validate')) {
-      const { plugins } = await enabledPluginsFor(trx, tenantId)
+    // PluginVeto rolls the whole unit back, so nothing is written.
+    if (wantsValidate && plugins.length) {
       await hooks.applyFilter(
         'checkout.validate',
         {
@@ -209,9 +235,9 @@ export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder
       const { rows } = await trx.rawQuery(
         `WITH o AS (
            INSERT INTO orders (tenant_id, product_id, order_no, public_token_hash, status,
-              amount_minor, discount_minor, coupon_id, currency, contact_email, query_password_hash,
-              buyer_id, reserved_until)
-           VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, now() + make_interval(mins => coalesce(
+              amount_minor, discount_minor, adjustment_minor, coupon_id, currency, contact_email,
+              query_password_hash, buyer_id, reserved_until)
+           VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, now() + make_interval(mins => coalesce(
               (SELECT reservation_ttl_minutes FROM shop_checkout_settings
                 WHERE tenant_id = ? ORDER BY id DESC LIMIT 1), ?::int)))
            ON CONFLICT (tenant_id, order_no) DO NOTHING
@@ -230,6 +256,7 @@ export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder
           hashPublicToken(publicToken),
           quote.amountMinor.toString(),
           quote.discountMinor.toString(),
+          quote.adjustmentMinor.toString(),
           quote.couponId,
           quote.currency,
           contactEmail,
@@ -239,7 +266,7 @@ export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder
           DEFAULT_RESERVATION_TTL_MINUTES,
           quantity,
           quote.unitPriceMinor.toString(),
-          // The line's list total; the order's amount is this minus the discount.
+          // The line's list total; the order's amount is this − discount + adjustments.
           quote.subtotalMinor.toString(),
           quote.currency,
         ] as any[]
@@ -286,6 +313,12 @@ export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder
                 subtotalMinor: quote.subtotalMinor.toString(),
                 discountMinor: quote.discountMinor.toString(),
                 couponId: quote.couponId,
+              }),
+          ...(quote.adjustmentMinor === 0n
+            ? {}
+            : {
+                subtotalMinor: quote.subtotalMinor.toString(),
+                adjustmentMinor: quote.adjustmentMinor.toString(),
               }),
           steps: serializeSteps(quote.steps),
         }),

@@ -17,13 +17,16 @@ export interface PriceStep {
   couponCode?: string
   /** Coupon step: the amount taken off the subtotal. */
   discountMinor?: bigint
+  /** Plugin step (`pricing.adjust`): the signed amount it proposed, as applied. */
+  adjustmentMinor?: bigint
 }
 
 /**
  * A price as the pipeline builds it. Invariants (checked by `priceOrder` after every
  * pipeline run): `subtotalMinor = unitPriceMinor × quantity`, `0 < subtotalMinor ≤
  * MAX_ORDER_MINOR`, `0 ≤ discountMinor ≤ subtotalMinor − 1`, `amountMinor = subtotalMinor −
- * discountMinor` (so the buyer always pays at least one minor unit).
+ * discountMinor` (so the buyer always pays at least one minor unit). Plugin adjustments
+ * come after the pipeline ({@link applyAdjustments}); the core stages never set them.
  */
 export interface Quote {
   quantity: number
@@ -32,7 +35,9 @@ export interface Quote {
   subtotalMinor: bigint
   /** Taken off by a coupon (0 without one). */
   discountMinor: bigint
-  /** What the buyer pays: `subtotalMinor − discountMinor`. */
+  /** Plugins' adjustments, signed (0 without any): see {@link applyAdjustments}. */
+  adjustmentMinor: bigint
+  /** What the buyer pays: `subtotalMinor − discountMinor + adjustmentMinor`. */
   amountMinor: bigint
   currency: string
   /** The coupon applied, if any. */
@@ -198,6 +203,7 @@ export function priceOrder(product: Product, quantity: number, options: PriceOpt
     unitPriceMinor: product.priceMinor,
     subtotalMinor: 0n,
     discountMinor: 0n,
+    adjustmentMinor: 0n,
     amountMinor: 0n,
     currency: product.currency,
     couponId: null,
@@ -219,5 +225,45 @@ export function serializeSteps(steps: PriceStep[]) {
     ...s,
     unitPriceMinor: s.unitPriceMinor.toString(),
     ...(s.discountMinor === undefined ? {} : { discountMinor: s.discountMinor.toString() }),
+    ...(s.adjustmentMinor === undefined ? {} : { adjustmentMinor: s.adjustmentMinor.toString() }),
   }))
+}
+
+/**
+ * Apply the adjustments the shop's plugins proposed (`pricing.adjust`, after the coupon):
+ * each is a signed amount on the whole order (negative = discount, positive = surcharge)
+ * with a label for the receipt. The core decides the result: their sum is capped so the
+ * buyer still pays at least one minor unit and at most `MAX_ORDER_MINOR` (a cap is recorded
+ * as a step). Pure, bigint only.
+ */
+export function applyAdjustments(
+  quote: Quote,
+  adjustments: readonly { amountMinor: bigint; label: string }[]
+): Quote {
+  if (!adjustments.length) return quote
+  const before = quote.subtotalMinor - quote.discountMinor
+  const requested = adjustments.reduce((sum, a) => sum + a.amountMinor, 0n)
+  const floor = 1n - before
+  const ceiling = MAX_ORDER_MINOR - before
+  const applied = requested < floor ? floor : requested > ceiling ? ceiling : requested
+  const steps: PriceStep[] = adjustments.map((a) => ({
+    step: 'plugin',
+    unitPriceMinor: quote.unitPriceMinor,
+    note: a.label.slice(0, 80),
+    adjustmentMinor: a.amountMinor,
+  }))
+  if (applied !== requested) {
+    steps.push({
+      step: 'plugin_cap',
+      unitPriceMinor: quote.unitPriceMinor,
+      note: 'capped',
+      adjustmentMinor: applied - requested,
+    })
+  }
+  return {
+    ...quote,
+    adjustmentMinor: applied,
+    amountMinor: before + applied,
+    steps: [...quote.steps, ...steps],
+  }
 }

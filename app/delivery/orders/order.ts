@@ -20,6 +20,8 @@ export interface Order {
   amountMinor: bigint
   /** The coupon's discount (0 without a coupon); amountMinor + discountMinor = list total. */
   discountMinor: bigint
+  /** Plugins' price adjustments, signed: amount = line total − discount + adjustment. */
+  adjustmentMinor: bigint
   couponId: number | null
   currency: string
   contactEmail: string
@@ -34,7 +36,8 @@ export interface Order {
 
 /** Columns for `toOrder` (amount as text: bigint never passes through a JS number). */
 export const ORDER_COLUMNS = `id, tenant_id, product_id, order_no, status, amount_minor::text AS amount_minor,
-  discount_minor::text AS discount_minor, coupon_id, currency, contact_email, (query_password_hash IS NOT NULL) AS has_query_password, buyer_id,
+  discount_minor::text AS discount_minor, adjustment_minor::text AS adjustment_minor,
+  coupon_id, currency, contact_email, (query_password_hash IS NOT NULL) AS has_query_password, buyer_id,
   reserved_until, paid_at, delivered_at, expired_at, created_at`
 
 const date = (v: any) => (v ? new Date(v) : null)
@@ -48,6 +51,7 @@ export function toOrder(row: any): Order {
     status: row.status,
     amountMinor: BigInt(row.amount_minor),
     discountMinor: BigInt(row.discount_minor ?? 0),
+    adjustmentMinor: BigInt(row.adjustment_minor ?? 0),
     couponId: row.coupon_id === null || row.coupon_id === undefined ? null : Number(row.coupon_id),
     currency: row.currency,
     contactEmail: row.contact_email,

@@ -16,7 +16,13 @@ export interface OrderView {
   quantity: number
   events: { kind: string; at: Date }[]
   /** With a coupon: the list subtotal, the discount and the code (amount is the total). */
-  pricing: { subtotal: string; discount: string; code: string } | null
+  pricing: {
+    subtotal: string
+    discount: string
+    code: string | null
+    /** Plugins' adjustments, signed and formatted with its sign (e.g. "−1.00", "+0.50"). */
+    adjustment: string | null
+  } | null
   /** Plaintext card secrets: only for delivered orders. */
   secrets: string[]
   /** Whether the buyer may ask for the delivery mail again (the order is paid). */
@@ -89,13 +95,25 @@ async function buildView(
   return {
     order,
     amount: formatMinor(order.amountMinor, order.currency),
-    pricing: coupon
-      ? {
-          subtotal: formatMinor(order.amountMinor + order.discountMinor, order.currency),
-          discount: formatMinor(order.discountMinor, order.currency),
-          code: String(coupon.code),
-        }
-      : null,
+    pricing:
+      coupon || order.adjustmentMinor !== 0n
+        ? {
+            subtotal: formatMinor(
+              order.amountMinor + order.discountMinor - order.adjustmentMinor,
+              order.currency
+            ),
+            discount: formatMinor(order.discountMinor, order.currency),
+            code: coupon ? String(coupon.code) : null,
+            adjustment:
+              order.adjustmentMinor === 0n
+                ? null
+                : (order.adjustmentMinor < 0n ? '−' : '+') +
+                  formatMinor(
+                    order.adjustmentMinor < 0n ? -order.adjustmentMinor : order.adjustmentMinor,
+                    order.currency
+                  ),
+          }
+        : null,
     productName: product?.name ?? '',
     quantity: Number(line?.quantity ?? 0),
     events: events.map((e: any) => ({ kind: e.kind, at: new Date(e.created_at) })),
