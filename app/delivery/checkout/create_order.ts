@@ -167,8 +167,8 @@ export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder
     // The shop's enabled plugins, loaded once and only when a loaded plugin listens.
     const wantsAdjust = hooks.handles('pricing.adjust')
     const wantsValidate = hooks.handles('checkout.validate')
-    const plugins =
-      wantsAdjust || wantsValidate ? (await enabledPluginsFor(trx, tenantId)).plugins : []
+    const { plugins } =
+      wantsAdjust || wantsValidate ? await enabledPluginsFor(trx, tenantId) : { plugins: [] }
 
     // Plugins may propose price adjustments (`pricing.adjust`, after the coupon); the core
     // applies them within its limits (`applyAdjustments`: the buyer pays ≥ 1 minor unit).
