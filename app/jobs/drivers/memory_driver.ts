@@ -169,6 +169,30 @@ export class MemoryDriver implements QueueDriver {
     while (list.length > keep) this.#jobs.delete(list.shift()!)
   }
 
+  /**
+   * Forget every job that has not started (waiting, or delayed for a retry) and wait for the
+   * running ones to end. Tests call it before resetting the database, so a retry left over
+   * from one test never runs against the next test's rows (ids restart after a truncate).
+   * Schedules stay. Returns how many jobs were dropped.
+   */
+  async discardPending(): Promise<number> {
+    let dropped = 0
+    for (const job of this.#jobs.values()) {
+      if (job.state !== 'waiting' && job.state !== 'delayed') continue
+      if (job.timer) {
+        clearTimeout(job.timer as NodeJS.Timeout)
+        clearImmediate(job.timer as NodeJS.Immediate)
+        job.timer = undefined
+      }
+      job.state = 'failed'
+      this.#jobs.delete(job.key)
+      dropped++
+    }
+    this.#waiting.clear()
+    await Promise.allSettled([...this.#running])
+    return dropped
+  }
+
   async upsertSchedule(queue: string, id: string, rule: RepeatRule, template: ScheduleTemplate) {
     if (this.#closed) throw new Error('E_JOB_QUEUE_CLOSED: the in-process queue is closed')
     await this.removeSchedule(queue, id)
