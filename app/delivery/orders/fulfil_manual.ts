@@ -3,6 +3,7 @@ import { recordTenantAudit } from '#audit'
 import { encryptSecret, getDataKey, secretHash } from '#delivery/secrets/index'
 import { OrderDeskError, checkId } from '#delivery/orders/admin_errors'
 import { lockOrderRow, orderEvent, queueNoticeMail } from '#delivery/orders/admin_support'
+import { emitOrderDelivered } from '#delivery/orders/order_events_out'
 
 /** `items`: one item per line (at most the line's quantity); `text`: the whole text is one item. */
 export type FulfilMode = 'items' | 'text'
@@ -161,5 +162,6 @@ export async function fulfilManualOrder(input: FulfilManualOrder): Promise<Fulfi
     { id: result.orderId, orderNo: result.orderNo },
     { kind: 'fulfilled', key: `fulfilled-${result.orderNo}` }
   )
+  await emitOrderDelivered(input.tenant, result.orderId)
   return result
 }

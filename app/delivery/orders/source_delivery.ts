@@ -6,6 +6,7 @@ import { encryptSecret, getDataKey, secretHash } from '#delivery/secrets/index'
 import { raiseAlert } from '#delivery/alerts/alerts'
 import { notifyMerchant } from '#delivery/alerts/notify'
 import { lockOrderRow, orderEvent, queueNoticeMail } from '#delivery/orders/admin_support'
+import { emitOrderDelivered } from '#delivery/orders/order_events_out'
 import type { DeliverySource, DeliverySourceResult } from '#delivery/catalog/delivery_source'
 import type { HookContext } from '#plugin_host/sdk/hooks'
 import { enabledPluginsFor } from '#plugin_host/installs'
@@ -280,6 +281,7 @@ export class SourceDeliveryJob extends TenantJob<SourceDeliveryPayload> {
           { id: Number(order.id), orderNo: order.order_no },
           { kind: 'fulfilled', key: `source-${order.order_no}` }
         )
+        await emitOrderDelivered(ctx.tenant, Number(order.id))
       }
     }
   }

@@ -10,6 +10,7 @@ import { ORDER_COLUMNS, toOrder, type Order } from '#delivery/orders/order'
 import { hooks } from '#plugin_host/runtime'
 import { emitPluginEvent } from '#plugin_host/events'
 import { queueSourceDelivery } from '#delivery/orders/source_delivery'
+import { orderEventPayload } from '#delivery/orders/order_events_out'
 import { raiseAlert, type AlertKind } from '#delivery/alerts/alerts'
 import { notifyMerchant } from '#delivery/alerts/notify'
 import { dispatch } from '#jobs'
@@ -418,15 +419,7 @@ export async function afterPayment(tenant: TenantRef, order: Order) {
   }
   // Plugin events (after commit, at least once, one job per subscribed plugin; the event
   // id makes a replayed confirmation deliver once). Skipped when no plugin listens.
-  const payload = {
-    orderId: order.id,
-    orderNo: order.orderNo,
-    productId: order.productId,
-    status: order.status,
-    amountMinor: order.amountMinor,
-    currency: order.currency,
-    contactEmail: order.contactEmail,
-  }
+  const payload = orderEventPayload(order)
   if (hooks.handles('order.paid')) {
     await emitPluginEvent(tenant, 'order.paid', `order.paid:${order.orderNo}`, payload)
   }

@@ -26,6 +26,7 @@ async function until(check: () => Promise<boolean>, ms = 10_000) {
 
 /** A supplier that remembers what it handed out per idempotency key (like a real API). */
 const calls: string[] = []
+const deliveredEvents: string[] = []
 let behaviour: 'ok' | 'refuse' = 'ok'
 const issued = new Map<string, string[]>()
 
@@ -34,7 +35,12 @@ const supplier = definePlugin({
   name: 'Test supplier',
   version: '1.0.0',
   engine: '^1.0.0',
-  permissions: ['delivery:source', 'network:outbound'],
+  permissions: ['delivery:source', 'network:outbound', 'orders:read'],
+  hooks: {
+    'order.delivered': (order, ctx) => {
+      deliveredEvents.push(`${order.orderNo}:${ctx.event.id}`)
+    },
+  },
   capabilities: {
     deliverySource: {
       id: 'test-supplier',
@@ -64,6 +70,7 @@ test.group('plugin host / delivery sources', (group) => {
   group.each.setup(async () => {
     await resetState()
     calls.length = 0
+    deliveredEvents.length = 0
     issued.clear()
     behaviour = 'ok'
     hooks.register(supplier)
@@ -87,7 +94,7 @@ test.group('plugin host / delivery sources', (group) => {
       ...actor,
       pluginId: 'test-supplier',
       version: '1.0.0',
-      consent: ['delivery:source', 'network:outbound'],
+      consent: ['delivery:source', 'network:outbound', 'orders:read'],
     })
     await setPluginEnabled({ ...actor, pluginId: 'test-supplier', enabled: true })
     const product = await sourceProduct(shop)
@@ -125,6 +132,7 @@ test.group('plugin host / delivery sources', (group) => {
     assert.lengthOf(after, 2)
     const audits = await rowsOf('audit_events', shop).where('action', 'order.fulfilled_by_source')
     assert.lengthOf(audits, 1)
+    assert.deepEqual(deliveredEvents, [`${order.orderNo}:order.delivered:${order.orderNo}`])
     assert.notInclude(JSON.stringify(audits), 'SUP-')
   })
 
@@ -151,7 +159,7 @@ test.group('plugin host / delivery sources', (group) => {
       ...actor,
       pluginId: 'test-supplier',
       version: '1.0.0',
-      consent: ['delivery:source', 'network:outbound'],
+      consent: ['delivery:source', 'network:outbound', 'orders:read'],
     })
     await setPluginEnabled({ ...actor, pluginId: 'test-supplier', enabled: true })
     behaviour = 'refuse'
