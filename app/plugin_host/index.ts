@@ -52,3 +52,5 @@ export {
   distributionSchemeContract,
   membershipTierContract,
 } from './contracts/index.js'
+export { slotFragments } from './slots.js'
+export type { SlotName } from './slots.js'

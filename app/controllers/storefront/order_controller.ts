@@ -1,4 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
+import { slotFragments } from '#plugin_host/slots'
 import { requireTenant } from '#tenancy'
 import {
   findOrderByToken,
@@ -31,7 +32,11 @@ export async function renderOrder(
     response.status(404)
     return view.render('pages/storefront/order_not_found')
   }
-  return view.render('pages/storefront/order', { ...found, ...links })
+  const tenant = requireTenant()
+  const slots = {
+    afterItems: await slotFragments(tenant, 'order.after_items', { orderNo: found.order.orderNo }),
+  }
+  return view.render('pages/storefront/order', { ...found, ...links, slots })
 }
 
 /**
