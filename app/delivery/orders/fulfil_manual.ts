@@ -1,8 +1,8 @@
 import { withTenant, type TenantRef } from '#tenancy'
 import { recordTenantAudit } from '#audit'
-import { encryptSecret, getDataKey, secretHash } from '#delivery/secrets/index'
 import { OrderDeskError, checkId } from '#delivery/orders/admin_errors'
-import { lockOrderRow, orderEvent, queueNoticeMail } from '#delivery/orders/admin_support'
+import { lockOrderRow, queueNoticeMail } from '#delivery/orders/admin_support'
+import { deliverLineItems } from '#delivery/orders/line_items'
 import { emitOrderDelivered } from '#delivery/orders/order_events_out'
 
 /** `items`: one item per line (at most the line's quantity); `text`: the whole text is one item. */
@@ -105,44 +105,15 @@ export async function fulfilManualOrder(input: FulfilManualOrder): Promise<Fulfi
     }
     const lineId = Number(line.id)
     const items = parseFulfilment(input.mode, input.content, Number(line.quantity))
-    const key = await getDataKey(trx, tenantId)
-    const values = items.map((item) => {
-      const { ciphertext, keyVersion } = encryptSecret(key, item)
-      return {
-        tenant_id: tenantId,
-        product_id: Number(line.product_id),
-        status: 'sold',
-        secret_ciphertext: ciphertext,
-        secret_hash: secretHash(key, manualHashInput(lineId, item)),
-        key_version: keyVersion,
-        reserved_order_id: order.id,
-        reserved_at: trx.raw('now()'),
-        sold_line_id: lineId,
-        sold_at: trx.raw('now()'),
-      }
+    const { delivered } = await deliverLineItems(trx, {
+      tenantId,
+      orderId: order.id,
+      productId: Number(line.product_id),
+      lineId,
+      deliveryId: Number(line.delivery_id),
+      items,
+      hashInput: (item) => manualHashInput(lineId, item),
     })
-    await trx.table('card_items').multiInsert(values)
-    await trx
-      .from('deliveries')
-      .where({ tenant_id: tenantId, id: line.delivery_id })
-      .update({ delivered_at: trx.raw('now()'), item_count: items.length })
-    const outstanding = await trx
-      .from('deliveries')
-      .where({ tenant_id: tenantId, order_id: order.id })
-      .whereNull('delivered_at')
-      .first()
-    await orderEvent(trx, tenantId, order.id, 'fulfilled', { items: items.length, lineId })
-    if (!outstanding) {
-      await trx
-        .from('orders')
-        .where({ tenant_id: tenantId, id: order.id })
-        .update({
-          status: 'delivered',
-          delivered_at: trx.raw('now()'),
-          updated_at: trx.raw('now()'),
-        })
-      await orderEvent(trx, tenantId, order.id, 'delivered', { items: items.length })
-    }
     await trx
       .from('merchant_alerts')
       .where({ tenant_id: tenantId, order_id: order.id, kind: 'manual_order' })
@@ -153,7 +124,7 @@ export async function fulfilManualOrder(input: FulfilManualOrder): Promise<Fulfi
       action: 'order.fulfilled_manually',
       target: { type: 'order', id: order.orderNo },
       ip: input.ip ?? null,
-      metadata: { lineId, items: items.length, mode: input.mode, delivered: !outstanding },
+      metadata: { lineId, items: items.length, mode: input.mode, delivered },
     })
     return { orderId: order.id, orderNo: order.orderNo, items: items.length }
   }, input.tenant)

@@ -2,10 +2,10 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { dispatch, TenantJob, type TenantJobContext } from '#jobs'
 import { withTenant, type TenantRef } from '#tenancy'
 import { recordTenantAudit } from '#audit'
-import { encryptSecret, getDataKey, secretHash } from '#delivery/secrets/index'
 import { raiseAlert } from '#delivery/alerts/alerts'
 import { notifyMerchant } from '#delivery/alerts/notify'
 import { lockOrderRow, orderEvent, queueNoticeMail } from '#delivery/orders/admin_support'
+import { deliverLineItems } from '#delivery/orders/line_items'
 import { emitOrderDelivered } from '#delivery/orders/order_events_out'
 import type { DeliverySource, DeliverySourceResult } from '#delivery/catalog/delivery_source'
 import type { HookContext } from '#plugin_host/sdk/hooks'
@@ -109,56 +109,23 @@ async function storeItems(tenant: TenantRef, orderId: number, line: PendingLine,
       .whereNull('delivered_at')
       .first()
     if (order.status !== 'paid' || !delivery) return { stored: false, delivered: false }
-    const key = await getDataKey(trx, tenant.id)
-    await trx.table('card_items').multiInsert(
-      items.map((item) => {
-        const { ciphertext, keyVersion } = encryptSecret(key, item)
-        return {
-          tenant_id: tenant.id,
-          product_id: line.productId,
-          status: 'sold',
-          secret_ciphertext: ciphertext,
-          secret_hash: secretHash(key, sourceHashInput(line.lineId, item)),
-          key_version: keyVersion,
-          reserved_order_id: order.id,
-          reserved_at: trx.raw('now()'),
-          sold_line_id: line.lineId,
-          sold_at: trx.raw('now()'),
-        }
-      })
-    )
-    await trx
-      .from('deliveries')
-      .where({ tenant_id: tenant.id, id: delivery.id })
-      .update({ delivered_at: trx.raw('now()'), item_count: items.length })
-    const outstanding = await trx
-      .from('deliveries')
-      .where({ tenant_id: tenant.id, order_id: order.id })
-      .whereNull('delivered_at')
-      .first()
-    await orderEvent(trx, tenant.id, order.id, 'fulfilled', {
-      items: items.length,
+    const { delivered } = await deliverLineItems(trx, {
+      tenantId: tenant.id,
+      orderId: order.id,
+      productId: line.productId,
       lineId: line.lineId,
-      source: line.sourceId,
+      deliveryId: Number(delivery.id),
+      items,
+      hashInput: (item) => sourceHashInput(line.lineId, item),
+      event: { source: line.sourceId },
     })
-    if (!outstanding) {
-      await trx
-        .from('orders')
-        .where({ tenant_id: tenant.id, id: order.id })
-        .update({
-          status: 'delivered',
-          delivered_at: trx.raw('now()'),
-          updated_at: trx.raw('now()'),
-        })
-      await orderEvent(trx, tenant.id, order.id, 'delivered', { items: items.length })
-    }
     await recordTenantAudit(trx, tenant.id, {
       actor: { type: 'system' },
       action: 'order.fulfilled_by_source',
       target: { type: 'order', id: order.orderNo },
       metadata: { lineId: line.lineId, items: items.length, source: line.sourceId },
     })
-    return { stored: true, delivered: !outstanding }
+    return { stored: true, delivered }
   }, tenant)
 }
 
