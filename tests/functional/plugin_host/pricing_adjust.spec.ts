@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { productFixture } from '#tests/helpers/product_fixture'
 import mail from '@adonisjs/mail/services/main'
 import { installPlugin, setPluginEnabled, syncFirstPartyPlugins } from '#plugin_host'
 import { hooks } from '#plugin_host/runtime'
@@ -124,27 +125,7 @@ test.group('plugin host / pricing.adjust', (group) => {
   test('applyAdjustments is pure and keeps amount = subtotal − discount + adjustment ≥ 1', ({
     assert,
   }) => {
-    const product = {
-      id: 1,
-      tenantId: 1,
-      categoryId: 1,
-      name: 'K',
-      type: 'card',
-      priceMinor: 500n,
-      currency: 'CNY',
-      wholesaleTiers: [],
-      minQuantity: 1,
-      maxQuantity: null,
-      perBuyerLimit: null,
-      visibility: 'public',
-      status: 'active',
-      stockDisplay: 'in_stock',
-      textContent: null,
-      sourceId: null,
-      descriptionHtml: null,
-      images: [],
-      lowStockThreshold: null,
-    } as any
+    const product = productFixture({ priceMinor: 500n })
     const quote = priceOrder(product, 3)
     assert.strictEqual(applyAdjustments(quote, []), quote)
     for (const adj of [-10_000n, -1_499n, -1n, 0n, 1n, 250n]) {

@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { productFixture } from '#tests/helpers/product_fixture'
 import fc from 'fast-check'
 import {
   CouponError,
@@ -15,29 +16,7 @@ import {
 const NOW = new Date('2026-11-25T12:00:00Z')
 
 function product(overrides: Partial<Product> = {}): Product {
-  return {
-    id: 7,
-    tenantId: 1,
-    categoryId: 3,
-    name: 'Key',
-    type: 'card',
-    priceMinor: 1_000n,
-    currency: 'CNY',
-    wholesaleTiers: [],
-    minQuantity: 1,
-    maxQuantity: null,
-    perBuyerLimit: null,
-    visibility: 'public',
-    status: 'active',
-    stockDisplay: 'in_stock',
-    textContent: null,
-    sourceId: null,
-    descriptionHtml: null,
-    images: [],
-    lowStockThreshold: null,
-    linkToken: '0123456789abcdef0123456789abcdef',
-    ...overrides,
-  }
+  return productFixture({ id: 7, categoryId: 3, ...overrides })
 }
 
 function coupon(overrides: Partial<Coupon> = {}): Coupon {

@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { productFixture } from '#tests/helpers/product_fixture'
 import fc from 'fast-check'
 import {
   DeliveryError,
@@ -11,29 +12,7 @@ import {
 } from '#delivery'
 
 function product(overrides: Partial<Product> = {}): Product {
-  return {
-    id: 1,
-    tenantId: 1,
-    categoryId: 1,
-    name: 'Key',
-    type: 'card',
-    priceMinor: 1_000n,
-    currency: 'CNY',
-    wholesaleTiers: [],
-    minQuantity: 1,
-    maxQuantity: null,
-    perBuyerLimit: null,
-    visibility: 'public',
-    status: 'active',
-    stockDisplay: 'in_stock',
-    textContent: null,
-    sourceId: null,
-    descriptionHtml: null,
-    images: [],
-    lowStockThreshold: null,
-    linkToken: '0123456789abcdef0123456789abcdef',
-    ...overrides,
-  }
+  return productFixture(overrides)
 }
 
 test.group('delivery / pricing pipeline', () => {
