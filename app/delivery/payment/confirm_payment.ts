@@ -48,6 +48,8 @@ export interface ConfirmResult {
   ledgerTransactionId: number | null
   /** `merchant_alerts` rows raised by this call (mailed to the owners after commit). */
   alertIds: number[]
+  /** A `source` line now waits for its delivery source (queued by `afterPayment`). */
+  sourcePending: boolean
 }
 
 interface AuditContext {
@@ -115,7 +117,7 @@ export async function confirmPayment(
     throw new DeliveryError('E_ORDER_NOT_FOUND', 'no such order')
   }
   const result = await withTenant((trx) => confirmPaymentIn(trx, input, options.audit), tenant)
-  if (result.outcome === 'paid') await afterPayment(tenant, result.order)
+  if (result.outcome === 'paid') await afterPayment(tenant, result.order, result)
   await notifyMerchant(tenant, result.alertIds)
   return result
 }
@@ -234,14 +236,28 @@ export async function confirmPaymentIn(
     if (Number(existing?.order_id) !== order.id) {
       throw new DeliveryError('E_PAYMENT_CONFLICT', 'this gateway transaction paid another order')
     }
-    return { outcome: 'duplicate', order, soldItemIds: [], ledgerTransactionId: null, alertIds }
+    return {
+      outcome: 'duplicate',
+      order,
+      soldItemIds: [],
+      ledgerTransactionId: null,
+      alertIds,
+      sourcePending: false,
+    }
   }
 
   if (!open) {
     // Already settled (or mismatched / cancelled): a second payment is money to give back.
     await event(trx, order, 'payment_extra', paymentData)
     alertIds.push(await alertMerchant(trx, order, 'extra_payment', paymentData))
-    return { outcome: 'extra', order, soldItemIds: [], ledgerTransactionId: null, alertIds }
+    return {
+      outcome: 'extra',
+      order,
+      soldItemIds: [],
+      ledgerTransactionId: null,
+      alertIds,
+      sourcePending: false,
+    }
   }
 
   if (!matches) {
@@ -254,7 +270,14 @@ export async function confirmPaymentIn(
     })
     alertIds.push(await alertMerchant(trx, order, 'payment_mismatch'))
     if (audit) await recordTenantAudit(trx, order.tenantId, auditEntry(audit, order, 'mismatch'))
-    return { outcome: 'mismatch', order, soldItemIds: [], ledgerTransactionId: null, alertIds }
+    return {
+      outcome: 'mismatch',
+      order,
+      soldItemIds: [],
+      ledgerTransactionId: null,
+      alertIds,
+      sourcePending: false,
+    }
   }
 
   const { rows: lines } = await trx.rawQuery(
@@ -371,6 +394,7 @@ export async function confirmPaymentIn(
     soldItemIds,
     ledgerTransactionId: lot.revenueTxId,
     alertIds,
+    sourcePending: fulfilled && lines.some((l: any) => l.type === 'source'),
   }
 }
 
@@ -393,7 +417,11 @@ function auditEntry(audit: AuditContext, order: Order, result: string) {
  * After the payment committed: queue the delivery mail. A failure here never undoes the
  * payment (it is logged; the order page still shows the delivery).
  */
-export async function afterPayment(tenant: TenantRef, order: Order) {
+export async function afterPayment(
+  tenant: TenantRef,
+  order: Order,
+  options: { sourcePending?: boolean } = {}
+) {
   try {
     await dispatch(
       DeliveryMailJob,
@@ -407,7 +435,7 @@ export async function afterPayment(tenant: TenantRef, order: Order) {
     )
   }
   // Source lines (a DeliverySource plugin delivers them): their own job, after commit.
-  if (order.status === 'paid') {
+  if (options.sourcePending) {
     try {
       await queueSourceDelivery(tenant, order.id, order.orderNo)
     } catch (error) {

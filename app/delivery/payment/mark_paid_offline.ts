@@ -58,7 +58,7 @@ export async function markPaidOffline(input: MarkPaidOffline): Promise<ConfirmRe
       }
     )
   }, input.tenant)
-  if (result.outcome === 'paid') await afterPayment(input.tenant, result.order)
+  if (result.outcome === 'paid') await afterPayment(input.tenant, result.order, result)
   await notifyMerchant(input.tenant, result.alertIds)
   return result
 }
