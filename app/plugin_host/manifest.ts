@@ -27,7 +27,7 @@ export const CAPABILITY_RULES: Record<
 > = {
   paymentGateway: {
     permission: 'payments:process',
-    methods: ['createPayment', 'verifyCallback'],
+    methods: ['settlement', 'createPayment', 'verifyCallback', 'acknowledge'],
   },
   deliverySource: { permission: 'delivery:source', methods: ['deliver'] },
   distributionScheme: { permission: 'distribution:propose', methods: ['propose'] },

@@ -1,3 +1,4 @@
+import { DEFAULT_PLANS } from '#database/helpers/reference_data'
 import env from '#start/env'
 import db from '@adonisjs/lucid/services/db'
 import { jobs } from '#jobs'
@@ -39,6 +40,7 @@ export async function truncateAll() {
   for (let attempt = 1; ; attempt++) {
     try {
       await owner.rawQuery(`TRUNCATE ${list} RESTART IDENTITY CASCADE`)
+      await owner.table('plans').multiInsert(DEFAULT_PLANS.map((plan) => ({ ...plan })))
       // Ids start again: a shop cached by id (or slug) in this process is another shop now.
       tenantDirectory.forget()
       return

@@ -312,6 +312,14 @@ function mustFill(column: ColumnInfo): boolean {
 const MAX_PARENT_DEPTH = 8
 
 /**
+ * Nullable foreign keys a valid row still needs, where a multi-column check says so
+ * (`payment_attempts`: the default purpose `order` needs an order).
+ */
+const FILL_NULLABLE: Record<string, string[]> = {
+  payment_attempts: ['order_id'],
+}
+
+/**
  * Builds and inserts valid rows for any table, creating foreign-key parents recursively:
  * a parent in a tenant table is created in the same tenant, a reference to `tenants(id)`
  * resolves to the row's own tenant, and global parents (users, platform_admins, ...) are
@@ -362,7 +370,10 @@ export class TenantFixtures {
     const byName = new Map(info.columns.map((c) => [c.name, c]))
     for (const fk of info.constraints.filter((c) => c.type === 'f')) {
       const unset = fk.columns.filter((col) => !(col in row))
-      if (!unset.length || !unset.some((col) => byName.get(col)?.notNull)) continue
+      // Columns with a default (tenants.plan_code → 'standard') keep it: no parent needed.
+      const needed = (col: string) =>
+        mustFill(byName.get(col)!) || FILL_NULLABLE[table]?.includes(col)
+      if (!unset.length || !unset.some(needed)) continue
       if (fk.refTable === 'tenants' && fk.refColumns.length === 1 && fk.refColumns[0] === 'id') {
         if (tenantId === null) throw new Error(`fixture: ${table}.${fk.columns[0]} needs a tenant`)
         row[fk.columns[0]] = tenantId

@@ -34,6 +34,8 @@ const EXPECTED: Record<string, { app: string[]; platform: string[] }> = {
     app: ['INSERT', 'SELECT'],
     platform: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
   },
+  plans: { app: ['SELECT'], platform: ['INSERT', 'SELECT', 'UPDATE'] },
+  gateway_accounts: { app: ['DELETE', 'INSERT', 'SELECT'], platform: ['DELETE', 'SELECT'] },
   password_reset_tokens: {
     app: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
     platform: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],

@@ -40,6 +40,8 @@ const PLATFORM_GLOBAL_TABLES: ReadonlySet<string> = new Set([
   'ledger_verifications', // runs of the ledger/audit chain verification; platform-only screen
   'plugin_authors', // platform user accounts that publish plugins; not owned by a shop
   'plugins', // the platform's plugin catalogue (ids, first-party flag, author)
+  'plans', // the platform's plans and their fee rates
+  'gateway_accounts', // gateway account id (Stripe acct_…) → shop, for platform-level webhooks
   'plugin_versions', // submitted versions, their manifest summary and platform review
   'adonis_schema', // migration bookkeeping (Lucid)
   'adonis_schema_versions', // migration bookkeeping (Lucid)

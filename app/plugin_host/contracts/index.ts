@@ -92,24 +92,30 @@ export async function deliverySourceContract(
 
 /**
  * PaymentGateway: a payment action of a known kind for a valid request; a garbage or
- * unsigned callback is refused as data (`ok: false` with a reply), never thrown and never
- * accepted; amounts stay bigint.
+ * unsigned callback is refused as data (`ok: false`), never thrown and never accepted;
+ * acknowledgements are plain replies; settlement is `direct` or `platform`.
  */
 export async function paymentGatewayContract(
   gateway: PaymentGateway,
-  settings: Record<string, unknown> = {}
+  settings: Record<string, unknown> = {},
+  accountId: string | null = null
 ): Promise<string[]> {
   const problems: string[] = []
-  const ctx = contractContext(settings)
+  const ctx = { ...contractContext(settings), accountId }
   if (!/^[a-z][a-z0-9_]{0,31}$/.test(gateway?.id ?? ''))
     problems.push('id: a lower-case gateway id')
   if (!Array.isArray(gateway?.currencies) || !gateway.currencies.length) {
     problems.push('currencies: at least one ISO 4217 code')
   }
-  const action = await attempt('createPayment', problems, () =>
+  const settlement = await attempt('settlement', problems, () => gateway.settlement(ctx))
+  if (settlement !== undefined && settlement !== 'direct' && settlement !== 'platform') {
+    problems.push('settlement: must be direct or platform')
+  }
+  const created = await attempt('createPayment', problems, () =>
     gateway.createPayment(
       {
-        orderNo: 'CONTRACT0001',
+        tradeNo: 'CONTRACT0001',
+        attemptId: 1,
         amountMinor: 1234n,
         currency: gateway.currencies?.[0] ?? 'CNY',
         subject: 'Contract test',
@@ -119,8 +125,8 @@ export async function paymentGatewayContract(
       ctx
     )
   )
-  if (action && !['redirect', 'qr', 'form'].includes((action as any).kind)) {
-    problems.push('createPayment: kind must be redirect, qr or form')
+  if (created && !['redirect', 'qr', 'form', 'wallet'].includes((created as any).action?.kind)) {
+    problems.push('createPayment: action.kind must be redirect, qr, form or wallet')
   }
   for (const [label, callback] of [
     ['an empty callback', { method: 'POST', headers: {}, query: {}, rawBody: Buffer.alloc(0) }],
@@ -140,8 +146,13 @@ export async function paymentGatewayContract(
       gateway.verifyCallback(callback as any, ctx)
     )
     if (verified?.ok) problems.push(`verifyCallback: accepted ${label}`)
-    if (verified && !verified.ok && typeof verified.reply?.status !== 'number') {
-      problems.push(`verifyCallback: ${label} needs a reply for the gateway`)
+  }
+  for (const outcome of ['accepted', 'rejected'] as const) {
+    const reply = await attempt(`acknowledge(${outcome})`, problems, () =>
+      gateway.acknowledge(outcome)
+    )
+    if (reply && (typeof reply.status !== 'number' || typeof reply.body !== 'string')) {
+      problems.push(`acknowledge(${outcome}): a status and a body`)
     }
   }
   return problems

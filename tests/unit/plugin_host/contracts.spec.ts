@@ -27,27 +27,30 @@ function goodSource(): DeliverySource {
 const signedGateway: PaymentGateway = {
   id: 'signed',
   currencies: ['CNY'],
+  settlement: () => 'direct',
   async createPayment(request) {
-    return { kind: 'redirect', url: `https://pay.example.test/${request.orderNo}` }
+    return { action: { kind: 'redirect', url: `https://pay.example.test/${request.tradeNo}` } }
   },
   async verifyCallback(callback) {
     const body = new URLSearchParams(callback.rawBody.toString('utf8'))
     const sign = body.get('sign')
     body.delete('sign')
     const expected = createHmac('sha256', 'k').update(body.toString()).digest('hex')
-    if (!sign || sign !== expected) {
-      return { ok: false, reason: 'bad_signature', reply: { status: 400, body: 'fail' } }
-    }
+    if (!sign || sign !== expected) return { ok: false, reason: 'bad_signature' }
     return {
       ok: true,
-      orderNo: body.get('out_trade_no')!,
-      providerTxnId: body.get('trade_no')!,
-      amountMinor: BigInt(body.get('money_minor')!),
-      currency: 'CNY',
-      paidAt: new Date(),
-      reply: { status: 200, body: 'success' },
+      event: {
+        kind: 'paid',
+        tradeNo: body.get('out_trade_no')!,
+        providerTxnId: body.get('trade_no')!,
+        amount: { value: body.get('money'), format: 'major' },
+        currency: 'CNY',
+        paidAt: new Date(),
+      },
     }
   },
+  acknowledge: (outcome) =>
+    outcome === 'accepted' ? { status: 200, body: 'success' } : { status: 400, body: 'fail' },
 }
 
 test.group('plugin host / capability contracts', () => {
@@ -95,12 +98,14 @@ test.group('plugin host / capability contracts', () => {
       async verifyCallback() {
         return {
           ok: true,
-          orderNo: 'CONTRACT0001',
-          providerTxnId: 'x',
-          amountMinor: 1234n,
-          currency: 'CNY',
-          paidAt: new Date(),
-          reply: { status: 200, body: 'success' },
+          event: {
+            kind: 'paid',
+            tradeNo: 'CONTRACT0001',
+            providerTxnId: 'x',
+            amount: { value: '12.34', format: 'major' },
+            currency: 'CNY',
+            paidAt: new Date(),
+          },
         }
       },
     }
