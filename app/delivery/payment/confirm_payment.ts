@@ -29,6 +29,13 @@ export interface PaymentConfirmation {
   amountMinor: bigint
   currency: string
   paidAt: Date
+  /**
+   * Where the money landed (`direct`: the merchant's own gateway account; `platform`:
+   * collected by the platform and settled to the shop's balance). Default `platform`.
+   */
+  settlement?: 'direct' | 'platform'
+  /** The payment attempt the callback belongs to (`payment_attempts.id`), if any. */
+  attemptId?: number
 }
 
 /**
