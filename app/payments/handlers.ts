@@ -42,9 +42,27 @@ export type RefundReportHandler = (
   refund: ReportedRefund
 ) => Promise<{ outcome: 'recorded' | 'known' | 'unknown_payment' }>
 
-const registered: { topUp: TopUpHandler | null; refundReport: RefundReportHandler | null } = {
+/**
+ * Pay an order from the buyer's wallet in this shop (the `balance` gateway answers
+ * `createPayment` with `{ kind: 'wallet' }`; the core debits, never the plugin). Runs in
+ * its own unit of work: debit (no overdraft under concurrency) + confirmPayment, or nothing.
+ */
+export type WalletPayHandler = (input: {
+  tenantId: number
+  orderId: number
+  attemptId: number
+  buyerId: number | null
+  gateway: string
+}) => Promise<{ outcome: 'paid' | 'insufficient_funds' | 'no_buyer' | 'duplicate' }>
+
+const registered: {
+  topUp: TopUpHandler | null
+  refundReport: RefundReportHandler | null
+  walletPay: WalletPayHandler | null
+} = {
   topUp: null,
   refundReport: null,
+  walletPay: null,
 }
 
 export const paymentHandlers = {
@@ -53,6 +71,12 @@ export const paymentHandlers = {
   },
   onRefundReported(handler: RefundReportHandler) {
     registered.refundReport = handler
+  },
+  onWalletPay(handler: WalletPayHandler) {
+    registered.walletPay = handler
+  },
+  get walletPay() {
+    return registered.walletPay
   },
   get topUp() {
     return registered.topUp
