@@ -1,6 +1,8 @@
 import env from '#start/env'
 import { defineConfig } from '@adonisjs/lucid'
 import pg from 'pg'
+import { existsSync, readdirSync } from 'node:fs'
+import app from '@adonisjs/core/services/app'
 
 /**
  * int8 (bigint) columns arrive as JS numbers when they fit exactly, and the read fails
@@ -27,7 +29,25 @@ const port = env.get('DB_PORT')
 const database = env.get('DB_DATABASE')
 const poolMax = env.get('DB_POOL_MAX') ?? 10
 
-const migrations = { naturalSort: true, paths: ['database/migrations'] }
+/**
+ * The platform's migrations, then each first-party plugin's (`plugins/<id>/migrations`,
+ * in plugin id order): plugin tables build on the core's (tenants). Which tables a
+ * plugin's migrations may touch is checked at boot (app/plugin_host/assets.ts).
+ */
+function pluginMigrationPaths(): string[] {
+  const root = app.makePath('plugins')
+  if (!existsSync(root)) return []
+  return readdirSync(root)
+    .filter((id) => /^[a-z][a-z0-9-]{1,39}$/.test(id))
+    .sort()
+    .filter((id) => existsSync(app.makePath('plugins', id, 'migrations')))
+    .map((id) => `plugins/${id}/migrations`)
+}
+
+const migrations = {
+  naturalSort: true,
+  paths: ['database/migrations', ...pluginMigrationPaths()],
+}
 
 const dbConfig = defineConfig({
   connection: 'app',

@@ -37,6 +37,7 @@ export const controllers = {
     Dashboard: () => import('#controllers/merchant/dashboard_controller'),
     Invitations: () => import('#controllers/merchant/invitations_controller'),
     Orders: () => import('#controllers/merchant/orders_controller'),
+    PluginPages: () => import('#controllers/merchant/plugin_pages_controller'),
     Plugins: () => import('#controllers/merchant/plugins_controller'),
     ProductImages: () => import('#controllers/merchant/product_images_controller'),
     ProductLinks: () => import('#controllers/merchant/product_links_controller'),
