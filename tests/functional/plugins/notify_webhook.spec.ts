@@ -260,9 +260,7 @@ test.group('plugins / notify-webhook', (group) => {
     const { shop, owner } = await shopWithOwner('wh-idem')
     await enableWebhook(shop, owner, endpoint)
     const order = await paidOrder(shop, 'T-WH4')
-    assert.isTrue(
-      await until(async () => (await deliveries(shop))[0]?.status === 'delivered')
-    )
+    assert.isTrue(await until(async () => (await deliveries(shop))[0]?.status === 'delivered'))
     // The job runs again (a crashed worker, a platform retry): same event id.
     const job = new PluginEventJob()
     const payload = {
@@ -302,9 +300,7 @@ test.group('plugins / notify-webhook', (group) => {
     const { shop, owner } = await shopWithOwner('wh-replay')
     await enableWebhook(shop, owner, endpoint)
     await paidOrder(shop, 'T-WH5')
-    assert.isTrue(
-      await until(async () => (await deliveries(shop))[0]?.status === 'delivered')
-    )
+    assert.isTrue(await until(async () => (await deliveries(shop))[0]?.status === 'delivered'))
     const [row] = await deliveries(shop)
     const url = `/merchant/plugins/notify-webhook/deliveries/${row.id}/replay`
 
@@ -378,9 +374,11 @@ test.group('plugins / notify-webhook', (group) => {
       { endpoint: 'https://example.com/x', signingSecret: 'short' },
       { endpoint: '', signingSecret: SECRET },
     ]) {
-      const error = await savePluginSettings({ ...actor, pluginId: 'notify-webhook', values }).catch(
-        (e) => e
-      )
+      const error = await savePluginSettings({
+        ...actor,
+        pluginId: 'notify-webhook',
+        values,
+      }).catch((e) => e)
       assert.instanceOf(error, PluginInstallError, JSON.stringify(values))
       assert.equal(error.code, 'E_PLUGIN_SETTINGS')
     }
@@ -433,9 +431,7 @@ test.group('plugins / notify-webhook', (group) => {
     })
     await setPluginEnabled({ ...actor, pluginId: 'notify-webhook', enabled: true })
     await paidOrder(shop, 'T-WH7')
-    assert.isTrue(
-      await until(async () => (await deliveries(shop))[0]?.status === 'delivered')
-    )
+    assert.isTrue(await until(async () => (await deliveries(shop))[0]?.status === 'delivered'))
 
     const dashboard = await get('/merchant', owner)
     dashboard.assertStatus(200)
