@@ -26,7 +26,8 @@ const SCHEMA_CALL =
   /\b(createTable|createTableIfNotExists|alterTable|table|dropTable|dropTableIfExists|renameTable|hasTable|hasColumn|protectTenantTable|makeAppendOnly)\s*\(\s*(this\s*,\s*)?/g
 const LITERAL = /^(['"`])([a-z0-9_]*)\1/
 /** Statements that would let a migration reach beyond its tables. */
-const FORBIDDEN = /\b(raw|rawQuery|defer|withSchema|createSchema|createView|dropSchema)\s*\(|\bthis\.db\b/
+const FORBIDDEN =
+  /\b(raw|rawQuery|defer|withSchema|createSchema|createView|dropSchema)\s*\(|\bthis\.db\b/
 
 /**
  * Everything wrong with a plugin's migrations: each file may only name tables with the
@@ -41,9 +42,8 @@ export async function checkPluginMigrations(dir: string, pluginId: string): Prom
   const files = await migrationFiles(dir)
   if (!files.length) problems.push('migrations: the folder has no migration files')
   for (const file of files) {
-    const source = (await readFile(join(dir, file), 'utf8'))
-      .replace(/\/\*[\s\S]*?\*\//g, '')
-      .replace(/(^|[^:])\/\/.*$/gm, '$1')
+    const text = await readFile(join(dir, file), 'utf8')
+    const source = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1')
     if (FORBIDDEN.test(source)) {
       problems.push(`migrations/${file}: raw SQL is not allowed in plugin migrations`)
     }
@@ -97,7 +97,8 @@ export async function loadTranslations(
   const messages = new Map<string, Record<string, string>>()
   const problems: string[] = []
   if (!(await isDirectory(dir))) return { messages, problems: [`translations: ${dir} not found`] }
-  for (const name of (await readdir(dir)).sort()) {
+  const names = await readdir(dir)
+  for (const name of names.sort()) {
     const match = /^([a-z]{2}(?:-[A-Z]{2})?)\.json$/.exec(name)
     if (!match) continue
     try {
@@ -112,7 +113,10 @@ export async function loadTranslations(
 const translations = new Map<string, Map<string, Record<string, string>>>()
 
 /** @internal Register a plugin's translations (at boot). */
-export function registerTranslations(pluginId: string, messages: Map<string, Record<string, string>>) {
+export function registerTranslations(
+  pluginId: string,
+  messages: Map<string, Record<string, string>>
+) {
   translations.set(pluginId, messages)
 }
 
@@ -120,7 +124,12 @@ export function registerTranslations(pluginId: string, messages: Map<string, Rec
 export function pluginMessage(pluginId: string, locale: string, key: string): string | null {
   const byLocale = translations.get(pluginId)
   if (!byLocale) return null
-  return byLocale.get(locale)?.[key] ?? byLocale.get(locale.split('-')[0])?.[key] ?? byLocale.get('en')?.[key] ?? null
+  return (
+    byLocale.get(locale)?.[key] ??
+    byLocale.get(locale.split('-')[0])?.[key] ??
+    byLocale.get('en')?.[key] ??
+    null
+  )
 }
 
 /**

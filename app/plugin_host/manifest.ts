@@ -206,7 +206,8 @@ function routeProblems(routes: unknown, permissions: Set<string>): string[] {
   routes.forEach((route: any, i) => {
     const at = `routes[${i}]`
     if (!route || typeof route !== 'object') return problems.push(`${at}: an object`)
-    if (route.method !== 'GET' && route.method !== 'POST') problems.push(`${at}.method: GET or POST`)
+    if (route.method !== 'GET' && route.method !== 'POST')
+      problems.push(`${at}.method: GET or POST`)
     if (typeof route.path !== 'string' || !ROUTE_PATH.test(route.path)) {
       problems.push(`${at}.path: "/" or "/words/:param" (lower-case segments)`)
     } else {
@@ -223,7 +224,11 @@ function routeProblems(routes: unknown, permissions: Set<string>): string[] {
     if (typeof route.handler !== 'function') problems.push(`${at}.handler: a function`)
     if (
       route.timeoutMs !== undefined &&
-      !(Number.isInteger(route.timeoutMs) && route.timeoutMs >= 1 && route.timeoutMs <= MAX_TIMEOUT_MS)
+      !(
+        Number.isInteger(route.timeoutMs) &&
+        route.timeoutMs >= 1 &&
+        route.timeoutMs <= MAX_TIMEOUT_MS
+      )
     ) {
       problems.push(`${at}.timeoutMs: 1-${MAX_TIMEOUT_MS}`)
     }

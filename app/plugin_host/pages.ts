@@ -52,6 +52,7 @@ function firstValues(input: Record<string, unknown>): Record<string, string> {
 
 function relative(path: string): string | null {
   if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//')) return null
+  // eslint-disable-next-line no-control-regex
   if (path.includes('..') || path.includes('\\') || /[\u0000-\u001f]/.test(path)) return null
   return path
 }
@@ -137,11 +138,21 @@ export async function servePluginPage(ctx: HttpContext, actor: { userId: number 
         timer = setTimeout(() => reject(new PageTimeout()), timeoutMs)
       }),
     ])
-    hooks.metrics.record(pluginId, `page ${method} ${route.path}`, performance.now() - started, 'ok')
+    hooks.metrics.record(
+      pluginId,
+      `page ${method} ${route.path}`,
+      performance.now() - started,
+      'ok'
+    )
   } catch (error) {
     const reason = error instanceof PageTimeout ? 'timeout' : 'error'
     if (reason === 'timeout') controller.abort()
-    hooks.metrics.record(pluginId, `page ${method} ${route.path}`, performance.now() - started, reason)
+    hooks.metrics.record(
+      pluginId,
+      `page ${method} ${route.path}`,
+      performance.now() - started,
+      reason
+    )
     logger.warn({ pluginId, tenantId: tenant.id, path, reason }, 'plugin page failed')
     throw error
   } finally {

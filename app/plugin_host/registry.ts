@@ -104,7 +104,10 @@ async function checkAssets(plugin: Plugin, source: PluginSource): Promise<string
   const problems: string[] = []
   if (plugin.migrations) {
     if (!source.dir) problems.push('migrations: only first-party plugins may ship migrations')
-    else problems.push(...(await checkPluginMigrations(join(source.dir, plugin.migrations), plugin.id)))
+    else
+      problems.push(
+        ...(await checkPluginMigrations(join(source.dir, plugin.migrations), plugin.id))
+      )
   }
   if (plugin.views && source.dir) {
     const found = await stat(join(source.dir, plugin.views)).then(

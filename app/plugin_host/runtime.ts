@@ -79,7 +79,8 @@ export function bootPlugins(): Promise<LoadReport> {
     report = await loadPlugins(sources)
     for (const { plugin, source } of report.loaded) {
       hooks.register(plugin)
-      if (plugin.views && source.dir) edge.mount(`plugins.${plugin.id}`, join(source.dir, plugin.views))
+      if (plugin.views && source.dir)
+        edge.mount(`plugins.${plugin.id}`, join(source.dir, plugin.views))
     }
     for (const failure of report.failed) {
       logger.error({ plugin: failure.source.name, problems: failure.problems }, 'plugin not loaded')

@@ -78,11 +78,7 @@ interface Attempt {
 }
 
 /** POST the stored payload once, signed with a fresh timestamp. Never throws. */
-async function send(
-  settings: Settings,
-  row: StoreRow,
-  signal?: AbortSignal
-): Promise<Attempt> {
+async function send(settings: Settings, row: StoreRow, signal?: AbortSignal): Promise<Attempt> {
   const body = JSON.stringify(row.payload)
   const timestamp = String(Math.floor(Date.now() / 1000))
   try {

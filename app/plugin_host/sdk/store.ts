@@ -9,14 +9,7 @@ import { internals } from '../sdk_internals.js'
 
 /** A column value as the store accepts it (`bigint` is stored as its decimal text). */
 export type StoreValue =
-  | string
-  | number
-  | boolean
-  | bigint
-  | Date
-  | null
-  | { [key: string]: unknown }
-  | unknown[]
+  string | number | boolean | bigint | Date | null | { [key: string]: unknown } | unknown[]
 
 /** A row as the database returns it (`jsonb` columns come back parsed). */
 export type StoreRow = Record<string, any>
@@ -84,7 +77,8 @@ export interface StoreOwner {
  * await store.insert('deliveries', { event_id: ctx.event.id, status: 'pending' }, { ignoreConflict: true })
  */
 export function pluginStore(ctx: StoreOwner): PluginStore {
-  if (!internals.issued.has(ctx)) throw new Error('pluginStore(): pass the context the host gave you')
+  if (!internals.issued.has(ctx))
+    throw new Error('pluginStore(): pass the context the host gave you')
   const factory = internals.storeFactory
   if (!factory) throw new Error('pluginStore(): the plugin host is not running')
   return factory({ tenantId: ctx.tenantId, pluginId: ctx.pluginId })

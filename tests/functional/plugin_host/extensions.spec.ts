@@ -178,7 +178,8 @@ test.group('plugin host / order.placed and the plugin store', (group) => {
       /E_PLUGIN_STORE/
     )
     await assert.rejects(() => storeA.update('log', {}, { order_no: 'X' }), /condition/)
-    assert.equal((await rowsOf(TABLE, b.shop))[0].order_no, rowB.order_no)
+    const [afterB] = await rowsOf(TABLE, b.shop)
+    assert.equal(afterB.order_no, rowB.order_no)
     assert.equal(await storeA.count('log'), 1)
   })
 })

@@ -136,6 +136,28 @@ async function paidOrder(shop: Tenant, txn: string) {
 
 const deliveries = (shop: Tenant) => rowsOf('plg_notify_webhook_deliveries', shop)
 
+/** The shop's first delivery row (undefined while there is none). */
+async function firstDelivery(shop: Tenant) {
+  const rows = await deliveries(shop)
+  return rows[0]
+}
+
+/** A column of the shop's first delivery row (undefined while there is none). */
+async function deliveryField(shop: Tenant, field: string) {
+  const row = await firstDelivery(shop)
+  return row?.[field]
+}
+
+async function statusOf(response: Promise<{ status(): number }>) {
+  const r = await response
+  return r.status()
+}
+
+async function textOf(response: Promise<{ text(): string }>) {
+  const r = await response
+  return r.text()
+}
+
 test.group('plugins / notify-webhook', (group) => {
   const backoff = PluginEventJob.backoff
   group.each.setup(async () => {
@@ -165,7 +187,7 @@ test.group('plugins / notify-webhook', (group) => {
     const order = await paidOrder(shop, 'T-WH1')
 
     assert.isTrue(
-      await until(async () => (await deliveries(shop))[0]?.status === 'delivered'),
+      await until(async () => (await deliveryField(shop, 'status')) === 'delivered'),
       'delivered'
     )
     // order.delivered is not subscribed: only order.paid went out.
@@ -205,7 +227,7 @@ test.group('plugins / notify-webhook', (group) => {
     const order = await paidOrder(shop, 'T-WH2')
 
     assert.isTrue(
-      await until(async () => (await deliveries(shop))[0]?.status === 'delivered'),
+      await until(async () => (await deliveryField(shop, 'status')) === 'delivered'),
       'delivered after retries'
     )
     assert.lengthOf(hook.received, 3)
@@ -233,13 +255,13 @@ test.group('plugins / notify-webhook', (group) => {
     await enableWebhook(shop, owner, endpoint)
     await paidOrder(shop, 'T-WH3')
     assert.isTrue(
-      await until(async () => (await deliveries(shop))[0]?.attempts >= 1),
+      await until(async () => (await deliveryField(shop, 'attempts')) >= 1),
       'first attempt recorded'
     )
     const [first] = await deliveries(shop)
     if (first.status === 'retrying') assert.isNotNull(first.next_attempt_at)
     assert.isTrue(
-      await until(async () => (await deliveries(shop))[0]?.status === 'failed', 30_000),
+      await until(async () => (await deliveryField(shop, 'status')) === 'failed', 30_000),
       'gave up after the job attempts'
     )
     const [row] = await deliveries(shop)
@@ -260,7 +282,7 @@ test.group('plugins / notify-webhook', (group) => {
     const { shop, owner } = await shopWithOwner('wh-idem')
     await enableWebhook(shop, owner, endpoint)
     const order = await paidOrder(shop, 'T-WH4')
-    assert.isTrue(await until(async () => (await deliveries(shop))[0]?.status === 'delivered'))
+    assert.isTrue(await until(async () => (await deliveryField(shop, 'status')) === 'delivered'))
     // The job runs again (a crashed worker, a platform retry): same event id.
     const job = new PluginEventJob()
     const payload = {
@@ -300,14 +322,14 @@ test.group('plugins / notify-webhook', (group) => {
     const { shop, owner } = await shopWithOwner('wh-replay')
     await enableWebhook(shop, owner, endpoint)
     await paidOrder(shop, 'T-WH5')
-    assert.isTrue(await until(async () => (await deliveries(shop))[0]?.status === 'delivered'))
+    assert.isTrue(await until(async () => (await deliveryField(shop, 'status')) === 'delivered'))
     const [row] = await deliveries(shop)
     const url = `/merchant/plugins/notify-webhook/deliveries/${row.id}/replay`
 
     const noCsrf = await client.post(url).header('host', hostOf(shop)).loginAs(owner).redirects(0)
     assert.notEqual(noCsrf.header('location'), '/merchant/plugins/notify-webhook/')
     assert.lengthOf(hook.received, 1, 'no CSRF token, nothing sent')
-    assert.equal((await deliveries(shop))[0].attempts, 1)
+    assert.equal(await deliveryField(shop, 'attempts'), 1)
 
     const replayed = await client
       .post(url)
@@ -396,7 +418,7 @@ test.group('plugins / notify-webhook', (group) => {
     await setPluginEnabled({ ...actor, pluginId: 'notify-webhook', enabled: true })
     setOutboundPolicy({ allowPrivate: false })
     await paidOrder(shop, 'T-WH6')
-    assert.isTrue(await until(async () => (await deliveries(shop))[0]?.status === 'failed'))
+    assert.isTrue(await until(async () => (await deliveryField(shop, 'status')) === 'failed'))
     const [row] = await deliveries(shop)
     assert.equal(row.attempts, 1, 'no retry for a refused destination')
     assert.equal(row.last_error, 'private or loopback address refused')
@@ -417,11 +439,11 @@ test.group('plugins / notify-webhook', (group) => {
     const get = (path: string, who: User, s: Tenant = shop) =>
       client.get(path).header('host', hostOf(s)).loginAs(who)
 
-    ;(await get(page, owner)).assertStatus(404)
-    assert.notInclude((await get('/merchant', owner)).text(), page)
+    assert.equal(await statusOf(get(page, owner)), 404)
+    assert.notInclude(await textOf(get('/merchant', owner)), page)
     await install(shop, owner)
-    ;(await get(page, owner)).assertStatus(404)
-    assert.notInclude((await get('/merchant', owner)).text(), page, 'installed, not enabled')
+    assert.equal(await statusOf(get(page, owner)), 404)
+    assert.notInclude(await textOf(get('/merchant', owner)), page, 'installed, not enabled')
 
     const actor = { tenant: shop.toRef(), userId: owner.id }
     await savePluginSettings({
@@ -431,7 +453,7 @@ test.group('plugins / notify-webhook', (group) => {
     })
     await setPluginEnabled({ ...actor, pluginId: 'notify-webhook', enabled: true })
     await paidOrder(shop, 'T-WH7')
-    assert.isTrue(await until(async () => (await deliveries(shop))[0]?.status === 'delivered'))
+    assert.isTrue(await until(async () => (await deliveryField(shop, 'status')) === 'delivered'))
 
     const dashboard = await get('/merchant', owner)
     dashboard.assertStatus(200)
@@ -445,7 +467,7 @@ test.group('plugins / notify-webhook', (group) => {
     list.assertTextIncludes('Delivered')
     list.assertTextIncludes(`/merchant/plugins/notify-webhook/deliveries/`)
     assert.notInclude(list.text(), SECRET, 'the secret is never rendered')
-    ;(await get('/merchant/plugins/notify-webhook', owner)).assertStatus(200)
+    assert.equal(await statusOf(get('/merchant/plugins/notify-webhook', owner)), 200)
 
     const zh = await client
       .get(page)
@@ -457,22 +479,22 @@ test.group('plugins / notify-webhook', (group) => {
     zh.assertTextIncludes('已送达')
 
     // Fixed management paths still win over plugin pages.
-    ;(await get('/merchant/plugins/notify-webhook/settings', owner)).assertStatus(200)
-    ;(await get('/merchant/plugins/notify-webhook/nothing-here', owner)).assertStatus(404)
+    assert.equal(await statusOf(get('/merchant/plugins/notify-webhook/settings', owner)), 200)
+    assert.equal(await statusOf(get('/merchant/plugins/notify-webhook/nothing-here', owner)), 404)
 
     // Staff are not owners: no page, no menu entry.
     const staff = await createUser('wh-staff@example.test')
     await addMember(shop, staff, 'staff')
-    ;(await get(page, staff)).assertStatus(403)
-    assert.notInclude((await get('/merchant', staff)).text(), page)
+    assert.equal(await statusOf(get(page, staff)), 403)
+    assert.notInclude(await textOf(get('/merchant', staff)), page)
 
     // Another shop that has not installed it: 404, and no rows of this shop anywhere.
-    ;(await get(page, other.owner, other.shop)).assertStatus(404)
+    assert.equal(await statusOf(get(page, other.owner, other.shop)), 404)
     assert.lengthOf(await deliveries(other.shop), 0)
 
     // Disabled again: gone.
     await setPluginEnabled({ ...actor, pluginId: 'notify-webhook', enabled: false })
-    ;(await get(page, owner)).assertStatus(404)
-    assert.notInclude((await get('/merchant', owner)).text(), page)
+    assert.equal(await statusOf(get(page, owner)), 404)
+    assert.notInclude(await textOf(get('/merchant', owner)), page)
   })
 })
