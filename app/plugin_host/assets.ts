@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { tablePrefix } from './sdk/store.js'
@@ -14,13 +15,6 @@ async function isDirectory(path: string) {
   )
 }
 
-async function migrationFiles(dir: string): Promise<string[]> {
-  const names = await readdir(dir).catch(() => [] as string[])
-  return names
-    .filter((n) => /\.(ts|js)$/.test(n) && !n.endsWith('.d.ts') && !n.startsWith('.'))
-    .sort()
-}
-
 /** Schema builder calls whose first argument names a table. */
 const SCHEMA_CALL =
   /\b(createTable|createTableIfNotExists|alterTable|table|dropTable|dropTableIfExists|renameTable|hasTable|hasColumn|protectTenantTable|makeAppendOnly)\s*\(\s*(this\s*,\s*)?/g
@@ -29,53 +23,70 @@ const LITERAL = /^(['"`])([a-z0-9_]*)\1/
 const FORBIDDEN =
   /\b(raw|rawQuery|defer|withSchema|createSchema|createView|dropSchema)\s*\(|\bthis\.db\b/
 
-/**
- * Everything wrong with a plugin's migrations: each file may only name tables with the
- * plugin's prefix (`plg_<id>_`), with literal names, and may not run raw SQL (the
- * tenancy helpers from `#plugin_sdk/migrations` do the grants and policies). A static
- * check of reviewed code: it catches mistakes, the review catches the rest.
- */
-export async function checkPluginMigrations(dir: string, pluginId: string): Promise<string[]> {
-  const prefix = tablePrefix(pluginId)
+/** Problems with one migration file's source (see {@link checkPluginMigrations}). */
+export function migrationSourceProblems(file: string, text: string, prefix: string): string[] {
   const problems: string[] = []
-  if (!(await isDirectory(dir))) return [`migrations: folder ${dir} not found`]
-  const files = await migrationFiles(dir)
-  if (!files.length) problems.push('migrations: the folder has no migration files')
-  for (const file of files) {
-    const text = await readFile(join(dir, file), 'utf8')
-    const source = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1')
-    if (FORBIDDEN.test(source)) {
-      problems.push(`migrations/${file}: raw SQL is not allowed in plugin migrations`)
+  const source = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1')
+  if (FORBIDDEN.test(source)) {
+    problems.push(`migrations/${file}: raw SQL is not allowed in plugin migrations`)
+  }
+  const imports = [...source.matchAll(/\bfrom\s+['"]([^'"]+)['"]/g)].map((m) => m[1])
+  for (const specifier of imports) {
+    if (specifier !== '#plugin_sdk/migrations' && specifier !== '#plugin_sdk') {
+      problems.push(`migrations/${file}: may import only #plugin_sdk/migrations (${specifier})`)
     }
-    const imports = [...source.matchAll(/\bfrom\s+['"]([^'"]+)['"]/g)].map((m) => m[1])
-    for (const specifier of imports) {
-      if (specifier !== '#plugin_sdk/migrations' && specifier !== '#plugin_sdk') {
-        problems.push(`migrations/${file}: may import only #plugin_sdk/migrations (${specifier})`)
-      }
+  }
+  for (const match of source.matchAll(SCHEMA_CALL)) {
+    const rest = source.slice(match.index! + match[0].length)
+    const literal = LITERAL.exec(rest)
+    if (!literal) {
+      problems.push(`migrations/${file}: ${match[1]}() needs a literal table name`)
+      continue
     }
-    for (const match of source.matchAll(SCHEMA_CALL)) {
-      const rest = source.slice(match.index! + match[0].length)
-      const literal = LITERAL.exec(rest)
-      if (!literal) {
-        problems.push(`migrations/${file}: ${match[1]}() needs a literal table name`)
-        continue
-      }
-      const names = [literal[2]]
-      if (match[1] === 'renameTable') {
-        const second = /^\s*,\s*(['"`])([a-z0-9_]*)\1/.exec(rest.slice(literal[0].length))
-        if (!second) problems.push(`migrations/${file}: renameTable() needs literal names`)
-        else names.push(second[2])
-      }
-      for (const name of names) {
-        if (!name.startsWith(prefix) || name.length === prefix.length) {
-          problems.push(
-            `migrations/${file}: table "${name}" is outside the plugin's prefix ${prefix}`
-          )
-        }
+    const names = [literal[2]]
+    if (match[1] === 'renameTable') {
+      const second = /^\s*,\s*(['"`])([a-z0-9_]*)\1/.exec(rest.slice(literal[0].length))
+      if (!second) problems.push(`migrations/${file}: renameTable() needs literal names`)
+      else names.push(second[2])
+    }
+    for (const name of names) {
+      if (!name.startsWith(prefix) || name.length === prefix.length) {
+        problems.push(
+          `migrations/${file}: table "${name}" is outside the plugin's prefix ${prefix}`
+        )
       }
     }
   }
+  return problems
+}
+
+/**
+ * Everything wrong with a plugin's migrations: each file may only name tables with the
+ * plugin's prefix (`plg_<id>_`), with literal names, and may not run raw SQL or import
+ * anything but `#plugin_sdk/migrations` (its tenancy helpers do the grants and policies).
+ * A static check of reviewed code: it catches mistakes, the review catches the rest.
+ * Checked at boot (the plugin is not loaded) and when the migration paths are built
+ * (config/database.ts: the folder is left out, so `migration:run` never runs it).
+ */
+export function checkPluginMigrationsSync(dir: string, pluginId: string): string[] {
+  const prefix = tablePrefix(pluginId)
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    return [`migrations: folder ${dir} not found`]
+  }
+  const files = readdirSync(dir)
+    .filter((n) => /\.(ts|js)$/.test(n) && !n.endsWith('.d.ts') && !n.startsWith('.'))
+    .sort()
+  const problems: string[] = []
+  if (!files.length) problems.push('migrations: the folder has no migration files')
+  for (const file of files) {
+    problems.push(...migrationSourceProblems(file, readFileSync(join(dir, file), 'utf8'), prefix))
+  }
   return [...new Set(problems)]
+}
+
+/** {@link checkPluginMigrationsSync}, for async callers. */
+export async function checkPluginMigrations(dir: string, pluginId: string): Promise<string[]> {
+  return checkPluginMigrationsSync(dir, pluginId)
 }
 
 /** Flatten `{ a: { b: 'x' } }` into `{ 'a.b': 'x' }` (strings only). */
