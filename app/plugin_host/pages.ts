@@ -57,6 +57,17 @@ function relative(path: string): string | null {
   return path
 }
 
+/** The plugin's page handler threw, timed out or answered something unusable. */
+export class PluginPageFailed extends Error {
+  constructor(
+    readonly pluginId: string,
+    readonly reason: 'error' | 'timeout' | 'invalid_output'
+  ) {
+    super(`plugin ${pluginId} page failed (${reason})`)
+    this.name = 'PluginPageFailed'
+  }
+}
+
 class PageTimeout extends Error {}
 
 /** Serve one plugin page request for the shop in `ctx.tenant` (actor: the merchant user). */
@@ -153,8 +164,17 @@ export async function servePluginPage(ctx: HttpContext, actor: { userId: number 
       performance.now() - started,
       reason
     )
-    logger.warn({ pluginId, tenantId: tenant.id, path, reason }, 'plugin page failed')
-    throw error
+    logger.warn(
+      {
+        pluginId,
+        tenantId: tenant.id,
+        path,
+        reason,
+        err: (error as Error)?.message?.slice(0, 300),
+      },
+      'plugin page failed'
+    )
+    throw new PluginPageFailed(pluginId, reason)
   } finally {
     clearTimeout(timer)
   }
@@ -163,14 +183,24 @@ export async function servePluginPage(ctx: HttpContext, actor: { userId: number 
     case 'render': {
       const view = String(response.view)
       if (!plugin.views || !/^[a-z0-9_][a-z0-9_/.-]*$/i.test(view) || view.includes('..')) {
-        throw new Error(`plugin ${pluginId}: cannot render view "${view}"`)
+        logger.warn({ pluginId, view }, 'plugin page: no such view')
+        throw new PluginPageFailed(pluginId, 'invalid_output')
       }
       const hostT = ctx.i18n.t.bind(ctx.i18n)
-      const body = await ctx.view.render(`plugins.${pluginId}::${view}`, {
-        ...response.data,
-        t: pluginTranslator(pluginId, locale, (key, data) => hostT(key, data as any)),
-        base,
-      })
+      let body: string
+      try {
+        body = await ctx.view.render(`plugins.${pluginId}::${view}`, {
+          ...response.data,
+          t: pluginTranslator(pluginId, locale, (key, data) => hostT(key, data as any)),
+          base,
+        })
+      } catch (error) {
+        logger.warn(
+          { pluginId, view, err: (error as Error)?.message?.slice(0, 300) },
+          'plugin view failed'
+        )
+        throw new PluginPageFailed(pluginId, 'error')
+      }
       ctx.response.status(response.status)
       return ctx.view.render('pages/merchant/plugins/page', {
         title: response.title,
@@ -179,7 +209,10 @@ export async function servePluginPage(ctx: HttpContext, actor: { userId: number 
     }
     case 'redirect': {
       const to = relative(response.to)
-      if (!to) throw new Error(`plugin ${pluginId}: redirect outside its pages refused`)
+      if (!to) {
+        logger.warn({ pluginId }, 'plugin page: redirect outside its pages refused')
+        throw new PluginPageFailed(pluginId, 'invalid_output')
+      }
       if (response.flash?.notice) ctx.session.flash('notice', String(response.flash.notice))
       if (response.flash?.error) ctx.session.flash('error', String(response.flash.error))
       return ctx.response.redirect(to === '/' ? `${base}/` : `${base}${to}`)
@@ -187,7 +220,7 @@ export async function servePluginPage(ctx: HttpContext, actor: { userId: number 
     case 'not_found':
       throw new PluginPageNotFound()
     default:
-      throw new Error(`plugin ${pluginId}: the page handler returned no response`)
+      throw new PluginPageFailed(pluginId, 'invalid_output')
   }
 }
 

@@ -29,7 +29,7 @@ import {
   PluginVeto,
 } from '#plugin_sdk'
 import { createOrder } from '#delivery'
-import { resetState, shopWithOwner } from '#tests/functional/merchant/_fixtures'
+import { hostOf, resetState, shopWithOwner } from '#tests/functional/merchant/_fixtures'
 import { addItems, productOf, rowsOf } from '#tests/functional/delivery/_fixtures'
 
 /** A tenant table for the test plugin `test-placed`, protected like a plugin migration's. */
@@ -326,5 +326,78 @@ test.group('plugin host / plugin migrations, routes, outbound fence', () => {
     setOutboundPolicy({ allowPrivate: true })
     const ok = await outboundRequest(`http://127.0.0.1:${port}/`, { method: 'GET' })
     assert.deepEqual(ok, { status: 200, body: 'hi' })
+  })
+})
+
+/** A plugin whose pages misbehave (no views folder): the merchant gets a clear 503. */
+const broken = definePlugin({
+  id: 'test-broken-pages',
+  name: 'Broken pages',
+  version: '1.0.0',
+  engine: '^1.0.0',
+  permissions: ['merchant:menu'],
+  routes: [
+    {
+      method: 'GET',
+      path: '/boom',
+      handler: () => {
+        throw new Error('undefined is not a function')
+      },
+    },
+    { method: 'GET', path: '/away', handler: (p) => p.redirect('//evil.example/') },
+    { method: 'GET', path: '/view', handler: (p) => p.render('nothing') },
+    {
+      method: 'GET',
+      path: '/slow',
+      timeoutMs: 50,
+      handler: (p) => new Promise((resolve) => setTimeout(() => resolve(p.notFound()), 1000)),
+    },
+    { method: 'GET', path: '/missing', handler: (p) => p.notFound() },
+    { method: 'POST', path: '/go/:to', handler: (p) => p.redirect(`/${p.params.to}`) },
+  ],
+})
+
+test.group('plugin host / plugin pages that fail', (group) => {
+  group.each.setup(async () => {
+    await resetState()
+    hooks.register(broken)
+    await syncFirstPartyPlugins([broken])
+    return () => hooks.unregister('test-broken-pages')
+  })
+
+  test('errors, timeouts, bad redirects and missing views answer 503, never a 500', async ({
+    client,
+  }) => {
+    const { shop, owner } = await shopWithOwner('broken-pages')
+    const actor = { tenant: shop.toRef(), userId: owner.id }
+    await installPlugin({
+      ...actor,
+      pluginId: 'test-broken-pages',
+      version: '1.0.0',
+      consent: ['merchant:menu'],
+    })
+    await setPluginEnabled({ ...actor, pluginId: 'test-broken-pages', enabled: true })
+    const base = '/merchant/plugins/test-broken-pages'
+    for (const path of ['/boom', '/away', '/view', '/slow']) {
+      const response = await client
+        .get(base + path)
+        .header('host', hostOf(shop))
+        .loginAs(owner)
+      response.assertStatus(503)
+      response.assertTextIncludes('This plugin page is not working right now.')
+    }
+    const missing = await client
+      .get(base + '/missing')
+      .header('host', hostOf(shop))
+      .loginAs(owner)
+    missing.assertStatus(404)
+    const go = await client
+      .post(base + '/go/next')
+      .header('host', hostOf(shop))
+      .loginAs(owner)
+      .withCsrfToken()
+      .redirects(0)
+    go.assertStatus(302)
+    go.assertHeader('location', `${base}/next`)
   })
 })
