@@ -326,6 +326,21 @@ test.group('plugin host / plugin migrations, routes, outbound fence', () => {
     setOutboundPolicy({ allowPrivate: true })
     const ok = await outboundRequest(`http://127.0.0.1:${port}/`, { method: 'GET' })
     assert.deepEqual(ok, { status: 200, body: 'hi' })
+
+    // A server that never answers: the request gives up at its timeout.
+    const silent = createServer(() => {})
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    cleanup(() => {
+      silent.closeAllConnections()
+      silent.close()
+    })
+    const silentPort = (silent.address() as AddressInfo).port
+    const started = Date.now()
+    await assert.rejects(
+      () => outboundRequest(`http://127.0.0.1:${silentPort}/`, { body: '{}', timeoutMs: 200 }),
+      /timeout/
+    )
+    assert.isBelow(Date.now() - started, 2000)
   })
 })
 

@@ -24,6 +24,8 @@ import {
 } from '#tests/functional/merchant/_fixtures'
 import { addItems, pay, productOf, rowsOf } from '#tests/functional/delivery/_fixtures'
 import { createOrder } from '#delivery'
+import { emitPluginEvent } from '#plugin_host/events'
+import { orderEventPayload } from '#delivery/orders/order_events_out'
 import type Tenant from '#models/tenant'
 import type User from '#models/user'
 
@@ -271,6 +273,37 @@ test.group('plugins / notify-webhook', (group) => {
     assert.isNull(row.next_attempt_at)
     assert.lengthOf(hook.received, PluginEventJob.attempts)
   }).timeout(60_000)
+
+  test('order.refunded (emitted by the refunds work) is sent when subscribed', async ({
+    assert,
+    cleanup,
+  }) => {
+    const hook = receiver()
+    const endpoint = await hook.start()
+    cleanup(() => hook.stop())
+    const { shop, owner } = await shopWithOwner('wh-refund')
+    await enableWebhook(shop, owner, endpoint)
+    const order = await paidOrder(shop, 'T-WHR')
+    assert.isTrue(await until(async () => (await deliveryField(shop, 'status')) === 'delivered'))
+    const targets = await emitPluginEvent(
+      shop.toRef(),
+      'order.refunded',
+      `order.refunded:${order.orderNo}`,
+      {
+        ...orderEventPayload(order),
+        status: 'refunded',
+      }
+    )
+    assert.deepEqual(targets, ['notify-webhook'])
+    assert.isTrue(await until(async () => hook.received.length === 2))
+    const refunded = hook.received[1]
+    assert.isTrue(refunded.valid)
+    assert.equal(refunded.event, 'order.refunded')
+    assert.equal(refunded.body.data.status, 'refunded')
+    const rows = await deliveries(shop)
+    const kinds = rows.map((r) => r.kind).sort()
+    assert.deepEqual(kinds, ['order.paid', 'order.refunded'])
+  })
 
   test('a redelivered event does not create a second row or a second POST', async ({
     assert,
