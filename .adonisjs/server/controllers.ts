@@ -10,6 +10,7 @@ export const controllers = {
     FeeReport: () => import('#controllers/admin/fee_report_controller'),
     Jobs: () => import('#controllers/admin/jobs_controller'),
     LedgerVerification: () => import('#controllers/admin/ledger_verification_controller'),
+    PaymentAlerts: () => import('#controllers/admin/payment_alerts_controller'),
     Plugins: () => import('#controllers/admin/plugins_controller'),
     Session: () => import('#controllers/admin/session_controller'),
     ShopReviews: () => import('#controllers/admin/shop_reviews_controller'),
@@ -37,6 +38,7 @@ export const controllers = {
     Dashboard: () => import('#controllers/merchant/dashboard_controller'),
     Invitations: () => import('#controllers/merchant/invitations_controller'),
     Orders: () => import('#controllers/merchant/orders_controller'),
+    Payments: () => import('#controllers/merchant/payments_controller'),
     PluginPages: () => import('#controllers/merchant/plugin_pages_controller'),
     Plugins: () => import('#controllers/merchant/plugins_controller'),
     ProductImages: () => import('#controllers/merchant/product_images_controller'),
@@ -51,6 +53,9 @@ export const controllers = {
     StockItems: () => import('#controllers/merchant/stock_items_controller'),
     StockPage: () => import('#controllers/merchant/stock_page'),
     Withdrawals: () => import('#controllers/merchant/withdrawals_controller'),
+  },
+  payments: {
+    Callback: () => import('#controllers/payments/callback_controller'),
   },
   platform: {
     EmailVerification: () => import('#controllers/platform/email_verification_controller'),
@@ -68,6 +73,7 @@ export const controllers = {
     Home: () => import('#controllers/storefront/home_controller'),
     Media: () => import('#controllers/storefront/media_controller'),
     Order: () => import('#controllers/storefront/order_controller'),
+    Payment: () => import('#controllers/storefront/payment_controller'),
     Product: () => import('#controllers/storefront/product_controller'),
     Registration: () => import('#controllers/storefront/registration_controller'),
     ResetPassword: () => import('#controllers/storefront/reset_password_controller'),
