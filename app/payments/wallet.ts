@@ -275,3 +275,24 @@ export async function payFromWallet(input: {
 
 paymentHandlers.onTopUpPaid(creditTopUp)
 paymentHandlers.onWalletPay(payFromWallet)
+
+/** The shop's wallet rules from the `payment-balance` settings (null: the wallet is off). */
+export interface WalletRules {
+  allowTopUps: boolean
+  minTopUpMinor: bigint
+  maxTopUpMinor: bigint
+}
+
+export const WALLET_PLUGIN = 'payment-balance'
+const DEFAULT_MIN = 100n
+const DEFAULT_MAX = 1_000_000n
+
+export function walletRules(settings: Record<string, unknown>): WalletRules {
+  const min = typeof settings.minTopUpMinor === 'number' ? BigInt(settings.minTopUpMinor) : DEFAULT_MIN
+  const max = typeof settings.maxTopUpMinor === 'number' ? BigInt(settings.maxTopUpMinor) : DEFAULT_MAX
+  return {
+    allowTopUps: settings.allowTopUps === true,
+    minTopUpMinor: min,
+    maxTopUpMinor: max < min ? min : max,
+  }
+}
