@@ -44,7 +44,7 @@ export default class WalletController {
       return this.#render(ctx, { [field]: message }, values)
     }
     const next = await startTopUpPayment(tenant, result.topUp, values.gateway, ctx)
-    if (next) return next
+    if (next) return next.body
     ctx.session.flash('error', ctx.i18n.t('wallet.errors.payment_unavailable'))
     return ctx.response.redirect().toPath('/account/wallet')
   }

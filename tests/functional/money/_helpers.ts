@@ -32,7 +32,7 @@ export const fakeGateway = {
 export const refundEvents: string[] = []
 
 /**
- * A payment gateway with refunds (id `testpay`), standing in for a real gateway's plugin
+ * A payment gateway with refunds (id `refundpay`), standing in for a real gateway's plugin
  * (the real ones have their own tests with local fake servers); it also records
  * `order.refunded` events.
  */
@@ -49,7 +49,7 @@ export const testPay = definePlugin({
   },
   capabilities: {
     paymentGateway: {
-      id: 'testpay',
+      id: 'refundpay',
       currencies: ['CNY'],
       settlement: () => fakeGateway.settlement,
       async createPayment() {
@@ -125,7 +125,7 @@ export async function paidOrder(
   })
   const paid = await confirmPayment({
     tenantId: shop.id,
-    gateway: 'testpay',
+    gateway: 'refundpay',
     providerTxnId: `ch_${created.order.orderNo}`,
     orderNo: created.order.orderNo,
     amountMinor: price,
@@ -150,7 +150,7 @@ export async function books(shop: Tenant) {
     available: await balance(shop, { type: 'tenant_available' }),
     fee: await balance(shop, { type: 'platform_fee' }),
     refunds: await balance(shop, { type: 'refunds' }),
-    clearing: await balance(shop, { type: 'gateway_clearing', subject: 'testpay' }),
+    clearing: await balance(shop, { type: 'gateway_clearing', subject: 'refundpay' }),
   }
 }
 

@@ -45,8 +45,8 @@ test.group('money / platform fee per plan', (group) => {
       lines.map((l) => `${l.type}${l.subject ? ':' + l.subject : ''} ${l.amount}`),
       [
         'external_world -10025',
-        'gateway_clearing:testpay 10025',
-        'gateway_clearing:testpay -10025',
+        'gateway_clearing:refundpay 10025',
+        'gateway_clearing:refundpay -10025',
         'tenant_pending 9824',
         'platform_fee 201',
       ]
@@ -74,10 +74,10 @@ test.group('money / platform fee per plan', (group) => {
       lines.map((l) => `${l.type}${l.subject ? ':' + l.subject : ''} ${l.amount}`),
       [
         'external_world -10000',
-        'gateway_clearing:testpay 10000',
-        'gateway_clearing:testpay -200',
+        'gateway_clearing:refundpay 10000',
+        'gateway_clearing:refundpay -200',
         'platform_fee 200',
-        'gateway_clearing:testpay -9800',
+        'gateway_clearing:refundpay -9800',
         'external_world 9800',
       ]
     )

@@ -125,8 +125,8 @@ test.group('money / refunds', (group) => {
         'refund.reserved tenant_available -200',
         'refund.reserved refunds 10000',
         'order.refunded refunds -10000',
-        'order.refunded gateway_clearing:testpay 10000',
-        'order.refunded gateway_clearing:testpay -10000',
+        'order.refunded gateway_clearing:refundpay 10000',
+        'order.refunded gateway_clearing:refundpay -10000',
         'order.refunded external_world 10000',
       ]
     )
@@ -259,8 +259,8 @@ test.group('money / refunds', (group) => {
       lines.map((l) => `${l.type}${l.subject ? ':' + l.subject : ''} ${l.amount}`),
       [
         'external_world -10000',
-        'gateway_clearing:testpay 10000',
-        'gateway_clearing:testpay -10000',
+        'gateway_clearing:refundpay 10000',
+        'gateway_clearing:refundpay -10000',
         'external_world 10000',
       ]
     )
@@ -271,7 +271,7 @@ test.group('money / refunds', (group) => {
     assert,
   }) => {
     const { shop, owner } = await shopWithOwner('rf-nocap')
-    const order = await paidOrder(shop, { price: 1_000n }) // testpay never enabled here
+    const order = await paidOrder(shop, { price: 1_000n }) // refundpay never enabled here
     assert.equal(await code(refund(shop, owner, order.id, 100n)), 'E_GATEWAY_UNAVAILABLE')
     assert.lengthOf(await rowsOf('payment_refunds', shop), 0)
   })
@@ -297,7 +297,7 @@ test.group('money / refunds', (group) => {
     assert.strictEqual(paymentHandlers.refundReport, recordReportedRefund)
     const report = {
       tenantId: shop.id,
-      gateway: 'testpay',
+      gateway: 'refundpay',
       providerTxnId: `ch_${order.orderNo}`,
       providerRefundId: 're_dashboard_1',
       amountMinor: 2_000n,
