@@ -50,6 +50,10 @@ export type ScannedRoutes = {
     'plugin_authors.store': { paramsTuple?: []; params?: {} }
     'plugin_authors.submit': { paramsTuple?: []; params?: {} }
     'plugin_authors.submit.store': { paramsTuple?: []; params?: {} }
+    'payments.platform_callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'admin.plans': { paramsTuple?: []; params?: {} }
+    'admin.plans.update': { paramsTuple: [ParamValue]; params: {'code': ParamValue} }
+    'admin.shops.plan': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
     'merchant.login.store': { paramsTuple?: []; params?: {} }
@@ -131,6 +135,7 @@ export type ScannedRoutes = {
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'payments.callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
     'merchant.products.stock.threshold': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
@@ -138,6 +143,11 @@ export type ScannedRoutes = {
     'merchant.products.stock.restore': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.export.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.refund': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.refund.preview': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.refund.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'storefront.wallet': { paramsTuple?: []; params?: {} }
+    'storefront.wallet.topup': { paramsTuple?: []; params?: {} }
     'merchant.categories.index': { paramsTuple?: []; params?: {} }
     'merchant.categories.store': { paramsTuple?: []; params?: {} }
     'merchant.categories.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
@@ -172,6 +182,7 @@ export type ScannedRoutes = {
     'admin.plugins': { paramsTuple?: []; params?: {} }
     'plugin_authors.index': { paramsTuple?: []; params?: {} }
     'plugin_authors.submit': { paramsTuple?: []; params?: {} }
+    'admin.plans': { paramsTuple?: []; params?: {} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
     'merchant.invitations.show': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
@@ -210,9 +221,12 @@ export type ScannedRoutes = {
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'payments.callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
     'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
     'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.refund': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'storefront.wallet': { paramsTuple?: []; params?: {} }
     'merchant.categories.index': { paramsTuple?: []; params?: {} }
     'storefront.media.product_image': { paramsTuple: [ParamValue,ParamValue]; params: {'productId': ParamValue,'file': ParamValue} }
   }
@@ -241,6 +255,7 @@ export type ScannedRoutes = {
     'admin.plugins': { paramsTuple?: []; params?: {} }
     'plugin_authors.index': { paramsTuple?: []; params?: {} }
     'plugin_authors.submit': { paramsTuple?: []; params?: {} }
+    'admin.plans': { paramsTuple?: []; params?: {} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
     'merchant.invitations.show': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
@@ -282,6 +297,8 @@ export type ScannedRoutes = {
     'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
     'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
     'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.refund': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'storefront.wallet': { paramsTuple?: []; params?: {} }
     'merchant.categories.index': { paramsTuple?: []; params?: {} }
     'storefront.media.product_image': { paramsTuple: [ParamValue,ParamValue]; params: {'productId': ParamValue,'file': ParamValue} }
   }
@@ -308,6 +325,9 @@ export type ScannedRoutes = {
     'admin.plugins.review': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'plugin_authors.store': { paramsTuple?: []; params?: {} }
     'plugin_authors.submit.store': { paramsTuple?: []; params?: {} }
+    'payments.platform_callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'admin.plans.update': { paramsTuple: [ParamValue]; params: {'code': ParamValue} }
+    'admin.shops.plan': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.login.store': { paramsTuple?: []; params?: {} }
     'merchant.logout': { paramsTuple?: []; params?: {} }
     'merchant.invitations.register': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
@@ -344,10 +364,14 @@ export type ScannedRoutes = {
     'storefront.account.orders.resend': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
     'merchant.products.link.rotate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'payments.callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.products.stock.threshold': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.void': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.restore': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.export.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.refund.preview': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.refund.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'storefront.wallet.topup': { paramsTuple?: []; params?: {} }
     'merchant.categories.store': { paramsTuple?: []; params?: {} }
     'merchant.products.images.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }

@@ -1,13 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import { recordPlatformAudit, recordTenantAudit } from '#audit'
 import { setTenantOn, tenantDirectory, withPlatform, withPlatformRole } from '#tenancy'
-import {
-  forgetPlans,
-  MAX_FEE_BPS,
-  MAX_FEE_FIXED_MINOR,
-  toPlan,
-  type PlanFee,
-} from '#payments/fees'
+import { forgetPlans, MAX_FEE_BPS, MAX_FEE_FIXED_MINOR, toPlan, type PlanFee } from '#payments/fees'
 
 /**
  * Platform admins: edit each plan's fee (/admin/plans) and move a shop to another plan
@@ -29,7 +23,8 @@ export function parsePlanFees(input: {
   fee_fixed_minor?: unknown
 }): { ok: true; feeBps: number; feeFixedMinor: bigint } | { ok: false; errors: PlanFieldError[] } {
   const errors: PlanFieldError[] = []
-  const digits = (v: unknown) => (typeof v === 'string' && /^[0-9]{1,10}$/.test(v.trim()) ? v.trim() : null)
+  const digits = (v: unknown) =>
+    typeof v === 'string' && /^[0-9]{1,10}$/.test(v.trim()) ? v.trim() : null
   const bps = digits(input.fee_bps)
   const fixed = digits(input.fee_fixed_minor)
   if (bps === null || Number(bps) > MAX_FEE_BPS) errors.push('fee_bps')
@@ -90,8 +85,7 @@ export async function updatePlanFees(
 }
 
 export type AssignPlanResult =
-  | { ok: true; from: string; to: string }
-  | { ok: false; reason: 'no_shop' | 'no_plan' }
+  { ok: true; from: string; to: string } | { ok: false; reason: 'no_shop' | 'no_plan' }
 
 /** Move a shop to another plan (audited `shop.plan_changed` in the shop's and the platform's log). */
 export async function assignPlan(

@@ -225,7 +225,8 @@ export async function refundSummary(tenant: TenantRef, orderId: number): Promise
     let gatewayProblem: string | null = null
     if (payment?.gateway === 'balance') gatewayProblem = 'wallet_paid'
     else if (payment) {
-      const shop = (await shopGateways(trx, tenant.id)).find((g) => g.gateway.id === payment.gateway)
+      const gateways = await shopGateways(trx, tenant.id)
+      const shop = gateways.find((g) => g.gateway.id === payment.gateway)
       if (!shop) gatewayProblem = 'unavailable'
       else if (!shop.gateway.refund) gatewayProblem = 'no_capability'
     }
@@ -517,13 +518,15 @@ export async function refundOrder(input: RefundInput): Promise<RefundOutcome> {
         refundable: refundable.toString(),
       })
     }
-    const method: RefundMethod = payment.gateway === 'balance' ? 'wallet' : (input.method ?? 'gateway')
+    const method: RefundMethod =
+      payment.gateway === 'balance' ? 'wallet' : (input.method ?? 'gateway')
     if (method === 'wallet' && order.buyerId === null) {
       throw new RefundError('E_NO_BUYER', 'the order has no buyer account to credit')
     }
     let gateway: ShopGateway | undefined
     if (method === 'gateway') {
-      gateway = (await shopGateways(trx, tenant.id)).find((g) => g.gateway.id === payment.gateway)
+      const gateways = await shopGateways(trx, tenant.id)
+      gateway = gateways.find((g) => g.gateway.id === payment.gateway)
       if (!gateway) throw new RefundError('E_GATEWAY_UNAVAILABLE', 'gateway not enabled')
       if (!gateway.gateway.refund) {
         throw new RefundError('E_NO_REFUND_CAPABILITY', 'gateway cannot refund')
@@ -584,7 +587,8 @@ export async function refundOrder(input: RefundInput): Promise<RefundOutcome> {
     return { kind: 'call', refund, order, payment, providerRef }
   }, tenant)
 
-  if (begun.kind === 'duplicate') return { outcome: 'duplicate', refund: begun.refund, order: begun.order }
+  if (begun.kind === 'duplicate')
+    return { outcome: 'duplicate', refund: begun.refund, order: begun.order }
   if (begun.kind === 'done') {
     await emitRefunded(tenant, begun.order, begun.refund, begun.total)
     return { outcome: 'succeeded', refund: begun.refund, order: begun.order }
@@ -636,7 +640,8 @@ export async function refundOrder(input: RefundInput): Promise<RefundOutcome> {
     )
     const current = toRefund(rows[0])
     // The gateway's own report (webhook) may have completed it meanwhile.
-    if (current.status !== 'pending') return { refund: current, order, emit: false, total: refunded }
+    if (current.status !== 'pending')
+      return { refund: current, order, emit: false, total: refunded }
     if (result.ok) {
       await postRefundOut(trx, order, payment, current, 'reserved')
       const done = await finish(trx, order, current, result.providerRefundId, input.actor, ip)
@@ -789,8 +794,9 @@ export async function recordReportedRefund(
     ]
   )
   const refund = toRefund(inserted.rows[0])
-  const source =
-    payment.settlement === 'platform' ? (await takeFromShop(trx, order, refund.amountMinor)).postings : []
+  const taken =
+    payment.settlement === 'platform' ? await takeFromShop(trx, order, refund.amountMinor) : null
+  const source = taken?.postings ?? []
   await postRefundOut(trx, order, payment, refund, source)
   const done = await finish(trx, order, refund, report.providerRefundId, actor, null, {
     reportedByGateway: true,

@@ -32,10 +32,16 @@ export async function startTopUpPayment(
       return { sent: true }
     }
     ctx.response.header('Cache-Control', 'no-store')
-    return { sent: true, body: await ctx.view.render('pages/storefront/account/wallet_pay', { topUp, action }) }
+    return {
+      sent: true,
+      body: await ctx.view.render('pages/storefront/account/wallet_pay', { topUp, action }),
+    }
   } catch (error) {
     if (!(error instanceof PaymentStartError)) throw error
-    logger.warn({ tenantId: tenant.id, topup: topUp.topupNo, code: error.code }, 'top-up not started')
+    logger.warn(
+      { tenantId: tenant.id, topup: topUp.topupNo, code: error.code },
+      'top-up not started'
+    )
     return null
   }
 }

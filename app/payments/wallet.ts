@@ -288,8 +288,10 @@ const DEFAULT_MIN = 100n
 const DEFAULT_MAX = 1_000_000n
 
 export function walletRules(settings: Record<string, unknown>): WalletRules {
-  const min = typeof settings.minTopUpMinor === 'number' ? BigInt(settings.minTopUpMinor) : DEFAULT_MIN
-  const max = typeof settings.maxTopUpMinor === 'number' ? BigInt(settings.maxTopUpMinor) : DEFAULT_MAX
+  const min =
+    typeof settings.minTopUpMinor === 'number' ? BigInt(settings.minTopUpMinor) : DEFAULT_MIN
+  const max =
+    typeof settings.maxTopUpMinor === 'number' ? BigInt(settings.maxTopUpMinor) : DEFAULT_MAX
   return {
     allowTopUps: settings.allowTopUps === true,
     minTopUpMinor: min,

@@ -37,7 +37,8 @@ async function topUpGateways(trx: any, tenantId: number) {
       )
       // Wallet money must be held by the platform: a top-up paid into the merchant's own
       // account would leave the wallet unbacked.
-      if (settlement === 'platform') out.push({ pluginId: shop.pluginId, gatewayId: shop.gateway.id })
+      if (settlement === 'platform')
+        out.push({ pluginId: shop.pluginId, gatewayId: shop.gateway.id })
     } catch {
       // a gateway that cannot say where its money lands is not offered
     }
@@ -68,7 +69,9 @@ export type TopUpRefusal = 'disabled' | 'amount_range' | 'gateway'
 export async function requestTopUp(
   tenant: TenantRef,
   input: { buyerId: number; amountMinor: bigint; pluginId: string }
-): Promise<{ ok: true; topUp: TopUpRecord } | { ok: false; reason: TopUpRefusal; rules?: WalletRules }> {
+): Promise<
+  { ok: true; topUp: TopUpRecord } | { ok: false; reason: TopUpRefusal; rules?: WalletRules }
+> {
   return withTenant(async (trx) => {
     const { plugins } = await enabledPluginsFor(trx, tenant.id)
     const plugin = plugins.find((p) => p.id === WALLET_PLUGIN)

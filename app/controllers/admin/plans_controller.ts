@@ -1,11 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { clientIp } from '#actions/accounts/client_ip'
-import {
-  assignPlan,
-  listPlans,
-  parsePlanFees,
-  updatePlanFees,
-} from '#payments/plans_admin'
+import { assignPlan, listPlans, parsePlanFees, updatePlanFees } from '#payments/plans_admin'
 import { MAX_FEE_BPS, MAX_FEE_FIXED_MINOR } from '#payments/fees'
 
 /**

@@ -91,7 +91,9 @@ export default class RefundsController {
     const parsed = this.#parse(ctx, summary, false)
     if (amount === null || !parsed.ok) {
       ctx.response.status(422)
-      const errors = parsed.ok ? { amount: ctx.i18n.t('refunds.errors.E_AMOUNT_INVALID') } : parsed.errors
+      const errors = parsed.ok
+        ? { amount: ctx.i18n.t('refunds.errors.E_AMOUNT_INVALID') }
+        : parsed.errors
       return this.#form(ctx, summary, errors, parsed.values)
     }
     try {
@@ -123,10 +125,15 @@ export default class RefundsController {
       const message = ctx.i18n.t(`refunds.errors.${error.code}`, {
         refundable: this.#money(fresh.refundableMinor, fresh.order.currency),
       })
-      return this.#form(ctx, fresh, { [FIELD[error.code] ?? 'form']: message }, {
-        ...parsed.values,
-        amount: formatMinor(amount, summary.order.currency),
-      })
+      return this.#form(
+        ctx,
+        fresh,
+        { [FIELD[error.code] ?? 'form']: message },
+        {
+          ...parsed.values,
+          amount: formatMinor(amount, summary.order.currency),
+        }
+      )
     }
   }
 
@@ -165,7 +172,10 @@ export default class RefundsController {
       errors,
       values,
       // A new one-time key per form shown: a double submit of the same form refunds once.
-      key: values.key && /^[A-Za-z0-9_-]{16,64}$/.test(values.key) ? values.key : randomBytes(16).toString('hex'),
+      key:
+        values.key && /^[A-Za-z0-9_-]{16,64}$/.test(values.key)
+          ? values.key
+          : randomBytes(16).toString('hex'),
     })
   }
 

@@ -35,7 +35,12 @@ export default class WalletController {
     })
     if (!result.ok) {
       ctx.response.status(result.reason === 'disabled' ? 403 : 422)
-      const field = result.reason === 'gateway' ? 'gateway' : result.reason === 'amount_range' ? 'amount' : 'form'
+      const field =
+        result.reason === 'gateway'
+          ? 'gateway'
+          : result.reason === 'amount_range'
+            ? 'amount'
+            : 'form'
       const message = ctx.i18n.t(`wallet.errors.${result.reason}`, {
         min: result.rules ? formatMinor(result.rules.minTopUpMinor, tenant.currency) : '',
         max: result.rules ? formatMinor(result.rules.maxTopUpMinor, tenant.currency) : '',

@@ -143,7 +143,11 @@ test.group('delivery / payment confirmation', (group) => {
     assert.equal(unfulfilled.order.status, 'paid_unfulfilled')
     assert.deepEqual(await itemCounts(shop), { available: 0, reserved: 1, sold: 1, void: 0 })
     assert.equal(third.order.status, 'pending')
-    assert.equal(await pending(shop), 1_960n, 'money received is booked either way (less 2 × 20 fee)')
+    assert.equal(
+      await pending(shop),
+      1_960n,
+      'money received is booked either way (less 2 × 20 fee)'
+    )
     const alerts = await rowsOf('order_events', shop).where('kind', 'merchant_alerted')
     assert.lengthOf(alerts, 1)
   })

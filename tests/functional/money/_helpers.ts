@@ -44,7 +44,9 @@ export const testPay = definePlugin({
   permissions: ['payments:process', 'orders:read'],
   hooks: {
     'order.refunded': (order, ctx) => {
-      refundEvents.push(`${ctx.tenantId}:${order.orderNo}:${order.refund?.amountMinor}:${ctx.event.id}`)
+      refundEvents.push(
+        `${ctx.tenantId}:${order.orderNo}:${order.refund?.amountMinor}:${ctx.event.id}`
+      )
     },
   },
   capabilities: {
@@ -95,7 +97,11 @@ export async function enableTestPay(shop: Tenant, owner: User) {
 export async function enableWallet(
   shop: Tenant,
   owner: User,
-  values: Record<string, string> = { allowTopUps: 'true', minTopUpMinor: '100', maxTopUpMinor: '50000' }
+  values: Record<string, string> = {
+    allowTopUps: 'true',
+    minTopUpMinor: '100',
+    maxTopUpMinor: '50000',
+  }
 ) {
   const actor = { tenant: shop.toRef(), userId: owner.id }
   await installPlugin({
@@ -175,7 +181,14 @@ export async function ledgerLines(shop: Tenant) {
       WHERE t.tenant_id = ? ORDER BY t.seq, e.line`,
     [shop.id]
   )
-  return rows as { id: number; kind: string; idempotency_key: string; type: string; subject: string; amount: string }[]
+  return rows as {
+    id: number
+    kind: string
+    idempotency_key: string
+    type: string
+    subject: string
+    amount: string
+  }[]
 }
 
 /** Make every settlement lot of the shop due now. */
@@ -185,4 +198,27 @@ export async function makeLotsDue(shop: Tenant) {
     .from('settlement_lots')
     .where('tenant_id', shop.id)
     .update({ available_at: new Date(Date.now() - 1000) })
+}
+
+/** One of {@link books}. */
+export async function book(shop: Tenant, key: keyof Awaited<ReturnType<typeof books>>) {
+  const all = await books(shop)
+  return all[key]
+}
+
+/** How much of an order is refunded (as text). */
+export async function refundedOf(shop: Tenant, orderId: number) {
+  const [row] = await rowsOf('orders', shop).where('id', orderId)
+  return String(row.refunded_minor)
+}
+
+export async function countOf(table: string, shop: Tenant) {
+  const rows = await rowsOf(table, shop)
+  return rows.length
+}
+
+/** Every row of a table for a shop, mapped (for list assertions). */
+export async function mapRows<T>(table: string, shop: Tenant, fn: (row: any) => T) {
+  const rows = await rowsOf(table, shop)
+  return rows.map(fn)
 }

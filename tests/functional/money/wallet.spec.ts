@@ -18,6 +18,7 @@ import {
   enableWallet,
   ledgerLines,
   ledgerOk,
+  mapRows,
   rowsOf,
 } from '#tests/functional/money/_helpers'
 import balancePlugin from '#plugins/payment-balance/plugin'
@@ -37,7 +38,8 @@ function wallet(shop: Tenant, buyer: Buyer) {
 /** Credit the wallet through the top-up handler, as the pipeline does after a verified callback. */
 async function topUp(shop: Tenant, buyer: Buyer, amountMinor: bigint, txn: string) {
   const record = await withTenant(
-    (trx) => createTopUp(trx, { tenantId: shop.id, buyerId: buyer.id, amountMinor, currency: 'CNY' }),
+    (trx) =>
+      createTopUp(trx, { tenantId: shop.id, buyerId: buyer.id, amountMinor, currency: 'CNY' }),
     shop.toRef()
   )
   const credit = () =>
@@ -118,7 +120,7 @@ test.group('money / buyer wallet', (group) => {
     const { shop, owner } = await shopWithOwner('wl-race')
     await enableWallet(shop, owner)
     const buyer = await createBuyer(shop.toRef(), 'ann@example.test')
-    await (await topUp(shop, buyer, 3_000n, 'TXN-race')).credit()
+    await topUp(shop, buyer, 3_000n, 'TXN-race').then((t) => t.credit())
     const orders = await buyerOrders(shop, buyer, 20, 1_000n)
     const results = await Promise.all(
       orders.map((order, i) =>
@@ -135,7 +137,8 @@ test.group('money / buyer wallet', (group) => {
     assert.equal(outcomes.filter((o) => o === 'paid').length, 3, outcomes.join(','))
     assert.equal(outcomes.filter((o) => o === 'insufficient_funds').length, 17)
     assert.equal(await wallet(shop, buyer), 0n)
-    const paid = (await rowsOf('orders', shop)).filter((o) => o.status === 'delivered')
+    const orderRows = await rowsOf('orders', shop)
+    const paid = orderRows.filter((o) => o.status === 'delivered')
     assert.lengthOf(paid, 3)
     assert.lengthOf(await rowsOf('payments', shop), 3)
     const b = await books(shop)
@@ -153,7 +156,7 @@ test.group('money / buyer wallet', (group) => {
     const { shop, owner } = await shopWithOwner('wl-start')
     await enableWallet(shop, owner)
     const buyer = await createBuyer(shop.toRef(), 'ann@example.test')
-    await (await topUp(shop, buyer, 1_500n, 'TXN-s')).credit()
+    await topUp(shop, buyer, 1_500n, 'TXN-s').then((t) => t.credit())
     const [first, second] = await buyerOrders(shop, buyer, 2, 1_000n)
     const start = (orderId: number) =>
       startPayment(shop.toRef(), {
@@ -169,9 +172,9 @@ test.group('money / buyer wallet', (group) => {
     assert.instanceOf(error, PaymentStartError)
     assert.equal(error.code, 'insufficient_funds')
     assert.equal(await wallet(shop, buyer), 500n)
-    const statuses = (await rowsOf('orders', shop)).map((o) => o.status)
+    const statuses = await mapRows('orders', shop, (o) => o.status)
     assert.deepEqual(statuses, ['delivered', 'pending'])
-    const attempts = (await rowsOf('payment_attempts', shop)).map((a) => a.status)
+    const attempts = await mapRows('payment_attempts', shop, (a) => a.status)
     assert.deepEqual(attempts, ['succeeded', 'failed'])
     // the wallet plugin never accepts a callback
     const reply = await postCallback(shop, '{"type":"paid"}', { pluginId: 'payment-balance' })
@@ -263,7 +266,7 @@ test.group('money / wallet pages and top-up end to end', (group) => {
     await enableWallet(shop, owner)
     const ann = await createBuyer(shop.toRef(), 'ann@example.test')
     const bob = await createBuyer(shop.toRef(), 'bob@example.test')
-    await (await topUp(shop, ann, 7_700n, 'TXN-ann')).credit()
+    await topUp(shop, ann, 7_700n, 'TXN-ann').then((t) => t.credit())
     const page = await client
       .get('/account/wallet')
       .header('host', hostOf(shop))
