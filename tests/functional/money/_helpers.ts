@@ -19,12 +19,15 @@ import '#payments/wallet'
 
 /** How the fake gateway answers refunds, and what it was asked. */
 export const fakeGateway = {
-  mode: 'ok' as 'ok' | 'refuse' | 'throw',
+  mode: 'ok' as 'ok' | 'refuse' | 'throw' | 'webhook_first',
+  /** For `webhook_first`: runs while the refund call is in flight (the gateway's webhook). */
+  beforeAnswer: null as null | ((request: RefundRequest) => Promise<void>),
   settlement: 'platform' as 'platform' | 'direct',
   requests: [] as RefundRequest[],
   reset() {
     this.mode = 'ok'
     this.settlement = 'platform'
+    this.beforeAnswer = null
     this.requests.length = 0
   },
 }
@@ -64,6 +67,9 @@ export const testPay = definePlugin({
       async refund(request: RefundRequest): Promise<RefundResult> {
         fakeGateway.requests.push(request)
         if (fakeGateway.mode === 'throw') throw new Error('gateway down')
+        if (fakeGateway.mode === 'webhook_first' && fakeGateway.beforeAnswer) {
+          await fakeGateway.beforeAnswer(request)
+        }
         if (fakeGateway.mode === 'refuse') {
           return { ok: false, reason: 'insufficient_gateway_balance', retryable: false }
         }

@@ -350,4 +350,43 @@ test.group('money / refunds', (group) => {
     assert.isTrue(await ledgerOk(shop))
     assert.isTrue(await until(() => refundEvents.length === 2))
   })
+
+  test("the gateway's webhook arriving before its API answer completes the same refund, once", async ({
+    assert,
+  }) => {
+    const { shop, owner } = await shopWithOwner('rf-race')
+    await enableTestPay(shop, owner)
+    const order = await paidOrder(shop, { price: 10_000n })
+    const outcomes: string[] = []
+    fakeGateway.mode = 'webhook_first'
+    fakeGateway.beforeAnswer = async (request) => {
+      const reported = await withTenant(
+        (trx) =>
+          paymentHandlers.refundReport!(trx, {
+            tenantId: shop.id,
+            gateway: 'refundpay',
+            providerTxnId: request.providerTxnId,
+            providerRefundId: `re_${request.idempotencyKey}`,
+            amountMinor: request.amountMinor,
+            currency: request.currency,
+          }),
+        shop.toRef()
+      )
+      outcomes.push(reported.outcome)
+    }
+    const result = await refund(shop, owner, order.id, 4_000n)
+    assert.deepEqual(outcomes, ['known'], 'the webhook found the pending refund')
+    assert.equal(result.outcome, 'succeeded')
+    assert.lengthOf(await rowsOf('payment_refunds', shop), 1)
+    assert.equal(await refundedOf(shop, order.id), '4000')
+    assert.equal(await book(shop, 'pending'), 5_800n)
+    assert.equal(await book(shop, 'refunds'), 0n)
+    const all = await ledgerLines(shop)
+    assert.lengthOf(
+      all.filter((l) => l.kind === 'order.refunded' && l.type === 'external_world'),
+      1,
+      'the money left once'
+    )
+    assert.isTrue(await ledgerOk(shop))
+  })
 })
