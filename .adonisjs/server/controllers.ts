@@ -11,6 +11,7 @@ export const controllers = {
     Jobs: () => import('#controllers/admin/jobs_controller'),
     LedgerVerification: () => import('#controllers/admin/ledger_verification_controller'),
     PaymentAlerts: () => import('#controllers/admin/payment_alerts_controller'),
+    Plans: () => import('#controllers/admin/plans_controller'),
     Plugins: () => import('#controllers/admin/plugins_controller'),
     Session: () => import('#controllers/admin/session_controller'),
     ShopReviews: () => import('#controllers/admin/shop_reviews_controller'),
@@ -44,6 +45,7 @@ export const controllers = {
     ProductImages: () => import('#controllers/merchant/product_images_controller'),
     ProductLinks: () => import('#controllers/merchant/product_links_controller'),
     Products: () => import('#controllers/merchant/products_controller'),
+    Refunds: () => import('#controllers/merchant/refunds_controller'),
     Session: () => import('#controllers/merchant/session_controller'),
     Staff: () => import('#controllers/merchant/staff_controller'),
     StaffInvitations: () => import('#controllers/merchant/staff_invitations_controller'),
@@ -78,5 +80,6 @@ export const controllers = {
     Registration: () => import('#controllers/storefront/registration_controller'),
     ResetPassword: () => import('#controllers/storefront/reset_password_controller'),
     Session: () => import('#controllers/storefront/session_controller'),
+    Wallet: () => import('#controllers/storefront/wallet_controller'),
   },
 }

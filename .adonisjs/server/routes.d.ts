@@ -53,6 +53,9 @@ export type ScannedRoutes = {
     'payments.platform_callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'admin.payments.alerts': { paramsTuple?: []; params?: {} }
     'admin.payments.alerts.resolve': { paramsTuple: [ParamValue,ParamValue]; params: {'tenant': ParamValue,'id': ParamValue} }
+    'admin.plans': { paramsTuple?: []; params?: {} }
+    'admin.plans.update': { paramsTuple: [ParamValue]; params: {'code': ParamValue} }
+    'admin.shops.plan': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
     'merchant.login.store': { paramsTuple?: []; params?: {} }
@@ -103,9 +106,6 @@ export type ScannedRoutes = {
     'merchant.plugins.disable': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.plugins.upgrade': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.plugins.uninstall': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
-    'merchant.plugin_pages.root': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
-    'merchant.plugin_pages.get': { paramsTuple: [ParamValue,...ParamValue[]]; params: {'pluginId': ParamValue,'*': ParamValue[]} }
-    'merchant.plugin_pages.post': { paramsTuple: [ParamValue,...ParamValue[]]; params: {'pluginId': ParamValue,'*': ParamValue[]} }
     'storefront.home': { paramsTuple?: []; params?: {} }
     'storefront.product': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.checkout': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
@@ -150,6 +150,11 @@ export type ScannedRoutes = {
     'merchant.products.stock.restore': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.export.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.refund': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.refund.preview': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.refund.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'storefront.wallet': { paramsTuple?: []; params?: {} }
+    'storefront.wallet.topup': { paramsTuple?: []; params?: {} }
     'merchant.categories.index': { paramsTuple?: []; params?: {} }
     'merchant.categories.store': { paramsTuple?: []; params?: {} }
     'merchant.categories.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
@@ -185,6 +190,7 @@ export type ScannedRoutes = {
     'plugin_authors.index': { paramsTuple?: []; params?: {} }
     'plugin_authors.submit': { paramsTuple?: []; params?: {} }
     'admin.payments.alerts': { paramsTuple?: []; params?: {} }
+    'admin.plans': { paramsTuple?: []; params?: {} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
     'merchant.invitations.show': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
@@ -206,8 +212,6 @@ export type ScannedRoutes = {
     'merchant.alerts.index': { paramsTuple?: []; params?: {} }
     'merchant.plugins.index': { paramsTuple?: []; params?: {} }
     'merchant.plugins.settings': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
-    'merchant.plugin_pages.root': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
-    'merchant.plugin_pages.get': { paramsTuple: [ParamValue,...ParamValue[]]; params: {'pluginId': ParamValue,'*': ParamValue[]} }
     'storefront.home': { paramsTuple?: []; params?: {} }
     'storefront.product': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.orders.lookup': { paramsTuple?: []; params?: {} }
@@ -232,6 +236,8 @@ export type ScannedRoutes = {
     'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
     'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
     'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.refund': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'storefront.wallet': { paramsTuple?: []; params?: {} }
     'merchant.categories.index': { paramsTuple?: []; params?: {} }
     'storefront.media.product_image': { paramsTuple: [ParamValue,ParamValue]; params: {'productId': ParamValue,'file': ParamValue} }
   }
@@ -261,6 +267,7 @@ export type ScannedRoutes = {
     'plugin_authors.index': { paramsTuple?: []; params?: {} }
     'plugin_authors.submit': { paramsTuple?: []; params?: {} }
     'admin.payments.alerts': { paramsTuple?: []; params?: {} }
+    'admin.plans': { paramsTuple?: []; params?: {} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
     'merchant.invitations.show': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
@@ -282,8 +289,6 @@ export type ScannedRoutes = {
     'merchant.alerts.index': { paramsTuple?: []; params?: {} }
     'merchant.plugins.index': { paramsTuple?: []; params?: {} }
     'merchant.plugins.settings': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
-    'merchant.plugin_pages.root': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
-    'merchant.plugin_pages.get': { paramsTuple: [ParamValue,...ParamValue[]]; params: {'pluginId': ParamValue,'*': ParamValue[]} }
     'storefront.home': { paramsTuple?: []; params?: {} }
     'storefront.product': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.orders.lookup': { paramsTuple?: []; params?: {} }
@@ -307,6 +312,8 @@ export type ScannedRoutes = {
     'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
     'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
     'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.refund': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'storefront.wallet': { paramsTuple?: []; params?: {} }
     'merchant.categories.index': { paramsTuple?: []; params?: {} }
     'storefront.media.product_image': { paramsTuple: [ParamValue,ParamValue]; params: {'productId': ParamValue,'file': ParamValue} }
   }
@@ -335,6 +342,8 @@ export type ScannedRoutes = {
     'plugin_authors.submit.store': { paramsTuple?: []; params?: {} }
     'payments.platform_callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'admin.payments.alerts.resolve': { paramsTuple: [ParamValue,ParamValue]; params: {'tenant': ParamValue,'id': ParamValue} }
+    'admin.plans.update': { paramsTuple: [ParamValue]; params: {'code': ParamValue} }
+    'admin.shops.plan': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.login.store': { paramsTuple?: []; params?: {} }
     'merchant.logout': { paramsTuple?: []; params?: {} }
     'merchant.invitations.register': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
@@ -357,7 +366,6 @@ export type ScannedRoutes = {
     'merchant.plugins.disable': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.plugins.upgrade': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.plugins.uninstall': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
-    'merchant.plugin_pages.post': { paramsTuple: [ParamValue,...ParamValue[]]; params: {'pluginId': ParamValue,'*': ParamValue[]} }
     'storefront.checkout': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.orders.lookup.store': { paramsTuple?: []; params?: {} }
     'storefront.register.store': { paramsTuple?: []; params?: {} }
@@ -379,6 +387,9 @@ export type ScannedRoutes = {
     'merchant.products.stock.void': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.restore': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.export.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.refund.preview': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'merchant.orders.refund.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'storefront.wallet.topup': { paramsTuple?: []; params?: {} }
     'merchant.categories.store': { paramsTuple?: []; params?: {} }
     'merchant.products.images.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }

@@ -5,6 +5,7 @@ import ListShopsForReview from '#actions/platform/list_shops_for_review'
 import GetShopForReview from '#actions/platform/get_shop_for_review'
 import { decisionsFor } from '#actions/platform/review_shop'
 import { clientIp } from '#actions/accounts/client_ip'
+import { listPlans, shopPlanCode } from '#payments/plans_admin'
 
 /** The shop review queue (by status, pending first) and one shop's detail page. */
 export default class ShopsController {
@@ -34,6 +35,8 @@ export default class ShopsController {
       shop,
       admin,
       decisions: decisionsFor(shop.status),
+      plans: await listPlans(),
+      planCode: await shopPlanCode(shop.id),
     })
   }
 }

@@ -6,6 +6,7 @@ export const ORDER_STATUSES = [
   'paid_unfulfilled',
   'expired',
   'cancelled',
+  'refunded',
 ] as const
 export type OrderStatus = (typeof ORDER_STATUSES)[number]
 

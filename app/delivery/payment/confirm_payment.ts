@@ -2,7 +2,8 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import logger from '@adonisjs/core/services/logger'
 import { tenantDirectory, withTenant, type TenantRef } from '#tenancy'
 import { recordTenantAudit, type AuditActor } from '#audit'
-import type { TransactionDraft } from '#ledger'
+import { postTransaction, type Posting, type TransactionDraft } from '#ledger'
+import { platformFeeFor } from '#payments/fees'
 import { recordPendingRevenue } from '#ledger/settlement/index'
 import { DeliveryError } from '#delivery/checkout/errors'
 import { claimItems, releaseOrderItems } from '#delivery/stock/reservations'
@@ -103,9 +104,10 @@ export function validateConfirmation(input: PaymentConfirmation) {
  * 4. an expired order re-reserves if stock remains, else `paid_unfulfilled`;
  * 5. reserved items → sold to the order's line (conditional update, count checked),
  *    delivery record, order `delivered` (card, text) or `paid` (manual, source);
- * 6. ledger: external_world → gateway_clearing:<gateway> → tenant_pending (platform fee 0
- *    until payments define it) with its settlement lot (`recordPendingRevenue`), idempotent
- *    on `order:<order_no>:paid`;
+ * 6. ledger (`postOrderRevenue`): the plan's platform fee is taken; platform settlement:
+ *    external_world → gateway_clearing:<gateway> → tenant_pending (net) + platform_fee with
+ *    its settlement lot (`recordPendingRevenue`); direct settlement: the net goes back out
+ *    to the merchant's own account, no lot; idempotent on `order:<order_no>:paid`;
  * 7. last, the shop's audit record (lock order: balances → ledger head → audit head).
  *
  * After commit the caller dispatches the delivery mail (`afterPayment`) and mails the
@@ -196,11 +198,20 @@ async function alertMerchant(
   return id
 }
 
+/**
+ * Where the buyer's money comes from when it is not a gateway: the buyer's wallet in this
+ * shop (`payment-balance`; app/payments/wallet.ts). Only core code passes it.
+ */
+export interface PaymentFunding {
+  walletBuyerId: number
+}
+
 /** {@link confirmPayment} on an open transaction of the order's shop. */
 export async function confirmPaymentIn(
   trx: TransactionClientContract,
   input: PaymentConfirmation,
-  audit?: AuditContext
+  audit?: AuditContext,
+  funding?: PaymentFunding
 ): Promise<ConfirmResult> {
   let order = await lockOrder(trx, input)
   const alertIds: number[] = []
@@ -214,9 +225,17 @@ export async function confirmPaymentIn(
   const matches = input.amountMinor === order.amountMinor && input.currency === order.currency
   const open = order.status === 'pending' || order.status === 'expired'
   const outcomeColumn = !open ? 'extra' : matches ? 'applied' : 'mismatch'
+  // Wallet money was collected by the platform, whatever the caller says.
+  const settlement = funding ? 'platform' : (input.settlement ?? 'platform')
+  // The plan's fee on an applied payment (cached plan lookup); nothing on the others.
+  const fee =
+    outcomeColumn === 'applied'
+      ? await platformFeeFor(trx, order.tenantId, order.amountMinor, order.currency)
+      : 0n
   const inserted = await trx.rawQuery(
-    `INSERT INTO payments (tenant_id, order_id, gateway, provider_txn_id, amount_minor, currency, outcome, paid_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO payments (tenant_id, order_id, gateway, provider_txn_id, amount_minor, currency, outcome, paid_at,
+                           settlement, fee_minor, attempt_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (tenant_id, gateway, provider_txn_id) DO NOTHING
      RETURNING id`,
     [
@@ -228,7 +247,10 @@ export async function confirmPaymentIn(
       input.currency,
       outcomeColumn,
       input.paidAt,
-    ]
+      settlement,
+      fee.toString(),
+      input.attemptId ?? null,
+    ] as any[]
   )
   if (!inserted.rows.length) {
     const existing = await trx
@@ -365,30 +387,9 @@ export async function confirmPaymentIn(
     alertIds.push(await alertMerchant(trx, order, 'manual_order'))
   }
 
-  // Money: the buyer's payment enters through the gateway and becomes pending revenue.
-  const currency = order.currency
-  const clearing = { type: 'gateway_clearing' as const, subject: input.gateway, currency }
-  const draft: TransactionDraft = {
-    tenantId: order.tenantId,
-    idempotencyKey: `order:${order.orderNo}:paid`,
-    kind: 'order.paid',
-    postings: [
-      { account: { type: 'external_world', currency }, amount: -order.amountMinor },
-      { account: clearing, amount: order.amountMinor },
-      { account: clearing, amount: -order.amountMinor },
-      { account: { type: 'tenant_pending', currency }, amount: order.amountMinor },
-    ],
-    memo: { order: order.orderNo, gateway: input.gateway },
-  }
-  const lot = await recordPendingRevenue(trx, {
-    tenantId: order.tenantId,
-    sourceKind: 'order',
-    sourceRef: order.orderNo,
-    amount: order.amountMinor,
-    currency,
-    occurredAt: input.paidAt,
-    draft,
-  })
+  // Money (docs/architecture.md, "Payments", ledger postings): the platform fee of the
+  // shop's plan on every paid order; the rest is the shop's.
+  const ledgerTxId = await postOrderRevenue(trx, order, input, settlement, fee, funding)
 
   await recordTenantAudit(
     trx,
@@ -399,10 +400,100 @@ export async function confirmPaymentIn(
     outcome: fulfilled ? 'paid' : 'unfulfilled',
     order,
     soldItemIds,
-    ledgerTransactionId: lot.revenueTxId,
+    ledgerTransactionId: ledgerTxId,
     alertIds,
     sourcePending: fulfilled && lines.some((l: any) => l.type === 'source'),
   }
+}
+
+/** A posting, or nothing when the amount is zero (the ledger refuses zero postings). */
+function leg(account: Posting['account'], amount: bigint): Posting[] {
+  return amount === 0n ? [] : [{ account, amount }]
+}
+
+/**
+ * The `order.paid` ledger transaction (key `order:<order_no>:paid`), by where the money is:
+ *
+ * - `platform` (collected by the platform): external_world → gateway_clearing:<gw> (amount)
+ *   → tenant_pending (amount − fee, with its settlement lot) + platform_fee (fee);
+ * - `direct` (the merchant's own gateway account): external_world → gateway_clearing:<gw>
+ *   (amount) → platform_fee (fee: Stripe's application fee, or owed by the shop) and
+ *   → external_world (amount − fee, settled directly to the merchant); no lot;
+ * - wallet (`funding`): buyer_wallet:<buyer> (amount) → tenant_pending (amount − fee, lot)
+ *   + platform_fee (fee). The wallet is non-negative: an overdraft is
+ *   `E_LEDGER_INSUFFICIENT_FUNDS` and the caller's unit of work rolls back.
+ *
+ * Zero postings are left out; a fee taking the whole amount posts no pending and no lot.
+ */
+async function postOrderRevenue(
+  trx: TransactionClientContract,
+  order: Order,
+  input: PaymentConfirmation,
+  settlement: 'direct' | 'platform',
+  fee: bigint,
+  funding: PaymentFunding | undefined
+): Promise<number> {
+  const currency = order.currency
+  const amount = order.amountMinor
+  const net = amount - fee
+  const clearing = { type: 'gateway_clearing' as const, subject: input.gateway, currency }
+  const platformFee = { type: 'platform_fee' as const, currency }
+  const external = { type: 'external_world' as const, currency }
+  const pendingAccount = { type: 'tenant_pending' as const, currency }
+  let postings: Posting[]
+  if (funding) {
+    postings = [
+      {
+        account: { type: 'buyer_wallet', subject: String(funding.walletBuyerId), currency },
+        amount: -amount,
+      },
+      ...leg(pendingAccount, net),
+      ...leg(platformFee, fee),
+    ]
+  } else if (settlement === 'direct') {
+    postings = [
+      { account: external, amount: -amount },
+      { account: clearing, amount },
+      ...leg(clearing, -fee),
+      ...leg(platformFee, fee),
+      ...leg(clearing, -net),
+      ...leg(external, net),
+    ]
+  } else {
+    postings = [
+      { account: external, amount: -amount },
+      { account: clearing, amount },
+      { account: clearing, amount: -amount },
+      ...leg(pendingAccount, net),
+      ...leg(platformFee, fee),
+    ]
+  }
+  const draft: TransactionDraft = {
+    tenantId: order.tenantId,
+    idempotencyKey: `order:${order.orderNo}:paid`,
+    kind: 'order.paid',
+    postings,
+    memo: {
+      order: order.orderNo,
+      gateway: input.gateway,
+      settlement: funding ? 'wallet' : settlement,
+      fee: fee.toString(),
+    },
+  }
+  if (settlement === 'direct' || net === 0n) {
+    const posted = await postTransaction(trx, draft)
+    return Number(posted.id)
+  }
+  const lot = await recordPendingRevenue(trx, {
+    tenantId: order.tenantId,
+    sourceKind: 'order',
+    sourceRef: order.orderNo,
+    amount: net,
+    currency,
+    occurredAt: input.paidAt,
+    draft,
+  })
+  return lot.revenueTxId!
 }
 
 function auditEntry(audit: AuditContext, order: Order, result: string) {

@@ -24,13 +24,24 @@ export async function settleNextLot(
   )
   if (!claimed.rows.length) return null
   const lot = toLot(claimed.rows[0])
+  // A refund may have taken part (or all) of the lot back while it was pending
+  // (app/payments/refunds.ts): only the rest becomes available.
+  const release = lot.amount - BigInt(claimed.rows[0].clawed_back_minor ?? 0)
+  if (release <= 0n) {
+    const settledAt = new Date()
+    await trx
+      .from('settlement_lots')
+      .where({ tenant_id: tenantId, id: lot.id })
+      .update({ settled_at: settledAt })
+    return { ...lot, settledAt, settlementTxId: null }
+  }
   const posted = await post(trx, {
     tenantId,
     idempotencyKey: `settle:${lot.id}`,
     kind: 'settlement.released',
     postings: [
-      { account: { type: 'tenant_pending', currency: lot.currency }, amount: -lot.amount },
-      { account: { type: 'tenant_available', currency: lot.currency }, amount: lot.amount },
+      { account: { type: 'tenant_pending', currency: lot.currency }, amount: -release },
+      { account: { type: 'tenant_available', currency: lot.currency }, amount: release },
     ],
     memo: { lotId: lot.id, sourceKind: lot.sourceKind, sourceRef: lot.sourceRef },
   })

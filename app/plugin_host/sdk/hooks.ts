@@ -50,6 +50,8 @@ export interface OrderEventPayload {
   amountMinor: bigint
   currency: string
   contactEmail: string
+  /** `order.refunded` only: this refund and the order's total refunded (minor units as text). */
+  refund?: { refundId: number; amountMinor: string; totalRefundedMinor: string }
 }
 
 /** A slot on a storefront page where plugins may add HTML (reviewed code only). */

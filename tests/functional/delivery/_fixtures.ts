@@ -133,3 +133,11 @@ export function pending(shop: Tenant) {
     shop.toRef()
   )
 }
+
+/** The platform fee the shop has paid (its `platform_fee` account). */
+export function platformFee(shop: Tenant) {
+  return withTenant(
+    (trx) => getBalance(trx, shop.id, { type: 'platform_fee', currency: shop.currency }),
+    shop.toRef()
+  )
+}

@@ -10,6 +10,7 @@ import {
   order,
   pay,
   pending,
+  platformFee,
   productOf,
   rowsOf,
 } from '#tests/functional/delivery/_fixtures'
@@ -35,7 +36,9 @@ test.group('delivery / payment confirmation', (group) => {
     assert.sameMembers(result.soldItemIds, reservedItemIds)
     assert.isNotNull(result.ledgerTransactionId)
     assert.deepEqual(await itemCounts(shop), { available: 3, reserved: 0, sold: 2, void: 0 })
-    assert.equal(await pending(shop), 2_000n)
+    // standard plan: 2 % platform fee (40), the rest pending for the shop
+    assert.equal(await pending(shop), 1_960n)
+    assert.equal(await platformFee(shop), 40n)
     const [line] = await rowsOf('order_lines', shop)
     const sold = await rowsOf('card_items', shop).where('status', 'sold')
     assert.isTrue(sold.every((i) => Number(i.sold_line_id) === Number(line.id)))
@@ -52,7 +55,7 @@ test.group('delivery / payment confirmation', (group) => {
     // replay: nothing changes
     const again = await pay(shop, o.orderNo, 2_000n)
     assert.equal(again.outcome, 'duplicate')
-    assert.equal(await pending(shop), 2_000n)
+    assert.equal(await pending(shop), 1_960n)
     assert.lengthOf(await rowsOf('payments', shop), 1)
     assert.lengthOf(await rowsOf('ledger_transactions', shop), 1)
   })
@@ -140,7 +143,11 @@ test.group('delivery / payment confirmation', (group) => {
     assert.equal(unfulfilled.order.status, 'paid_unfulfilled')
     assert.deepEqual(await itemCounts(shop), { available: 0, reserved: 1, sold: 1, void: 0 })
     assert.equal(third.order.status, 'pending')
-    assert.equal(await pending(shop), 2_000n, 'money received is booked either way')
+    assert.equal(
+      await pending(shop),
+      1_960n,
+      'money received is booked either way (less 2 × 20 fee)'
+    )
     const alerts = await rowsOf('order_events', shop).where('kind', 'merchant_alerted')
     assert.lengthOf(alerts, 1)
   })

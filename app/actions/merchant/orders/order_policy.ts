@@ -17,4 +17,9 @@ export default class OrderPolicy extends BasePolicy {
   markPaid(user: SignedInUser, member: MerchantMember | undefined): AuthorizerResponse {
     return isOwner(user, member)
   }
+
+  /** Refunds give the shop's money back: owners only (like marking paid). */
+  refund(user: SignedInUser, member: MerchantMember | undefined): AuthorizerResponse {
+    return isOwner(user, member)
+  }
 }

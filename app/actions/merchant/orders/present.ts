@@ -32,6 +32,8 @@ const KNOWN_EVENTS = new Set([
   'payment_mismatch',
   'item_replaced',
   'fulfilled',
+  'refunded',
+  'refund_failed',
 ])
 
 export interface TimelineEntry {
