@@ -154,4 +154,12 @@ export default await Env.create(new URL('../', import.meta.url), {
   */
   /** Third-party plugin npm packages to load, comma-separated (first-party: plugins/). */
   PLUGIN_PACKAGES: Env.schema.string.optional(),
+  /**
+   * payment-stripe, Connect mode (plugins/payment-stripe/README.md): the platform's secret
+   * key, the Connect webhook's signing secret, and an API base URL for a Stripe stand-in
+   * (tests; empty = api.stripe.com). Read by the plugin through `platformConfig`.
+   */
+  PLUGIN_PAYMENT_STRIPE_SECRET_KEY: Env.schema.secret.optional(),
+  PLUGIN_PAYMENT_STRIPE_WEBHOOK_SECRET: Env.schema.secret.optional(),
+  PLUGIN_PAYMENT_STRIPE_API_BASE: Env.schema.string.optional(),
 })
