@@ -100,6 +100,7 @@ function clientFor(secretKey: string, apiBase: string | undefined): Stripe {
       // 5xx (the SDK reuses our idempotency key).
       timeout: 10_000,
       maxNetworkRetries: 1,
+      telemetry: false,
       appInfo: { name: 'Lianka payment-stripe', version: '1.0.0' },
     })
     if (clients.size >= 100) clients.delete(clients.keys().next().value!)
