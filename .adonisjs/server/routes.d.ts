@@ -51,6 +51,8 @@ export type ScannedRoutes = {
     'plugin_authors.submit': { paramsTuple?: []; params?: {} }
     'plugin_authors.submit.store': { paramsTuple?: []; params?: {} }
     'payments.platform_callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'admin.payments.alerts': { paramsTuple?: []; params?: {} }
+    'admin.payments.alerts.resolve': { paramsTuple: [ParamValue,ParamValue]; params: {'tenant': ParamValue,'id': ParamValue} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
     'merchant.login.store': { paramsTuple?: []; params?: {} }
@@ -133,6 +135,11 @@ export type ScannedRoutes = {
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
     'payments.callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'storefront.orders.pay': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'storefront.orders.pay.show': { paramsTuple: [ParamValue,ParamValue]; params: {'token': ParamValue,'attempt': ParamValue} }
+    'storefront.orders.status': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'merchant.payments': { paramsTuple?: []; params?: {} }
+    'merchant.payments.connect': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
     'merchant.products.stock.threshold': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
@@ -174,6 +181,7 @@ export type ScannedRoutes = {
     'admin.plugins': { paramsTuple?: []; params?: {} }
     'plugin_authors.index': { paramsTuple?: []; params?: {} }
     'plugin_authors.submit': { paramsTuple?: []; params?: {} }
+    'admin.payments.alerts': { paramsTuple?: []; params?: {} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
     'merchant.invitations.show': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
@@ -213,6 +221,9 @@ export type ScannedRoutes = {
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
     'payments.callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'storefront.orders.pay.show': { paramsTuple: [ParamValue,ParamValue]; params: {'token': ParamValue,'attempt': ParamValue} }
+    'storefront.orders.status': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'merchant.payments': { paramsTuple?: []; params?: {} }
     'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
     'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
     'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
@@ -244,6 +255,7 @@ export type ScannedRoutes = {
     'admin.plugins': { paramsTuple?: []; params?: {} }
     'plugin_authors.index': { paramsTuple?: []; params?: {} }
     'plugin_authors.submit': { paramsTuple?: []; params?: {} }
+    'admin.payments.alerts': { paramsTuple?: []; params?: {} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
     'merchant.invitations.show': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
@@ -282,6 +294,9 @@ export type ScannedRoutes = {
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'storefront.orders.pay.show': { paramsTuple: [ParamValue,ParamValue]; params: {'token': ParamValue,'attempt': ParamValue} }
+    'storefront.orders.status': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'merchant.payments': { paramsTuple?: []; params?: {} }
     'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
     'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
     'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
@@ -312,6 +327,7 @@ export type ScannedRoutes = {
     'plugin_authors.store': { paramsTuple?: []; params?: {} }
     'plugin_authors.submit.store': { paramsTuple?: []; params?: {} }
     'payments.platform_callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'admin.payments.alerts.resolve': { paramsTuple: [ParamValue,ParamValue]; params: {'tenant': ParamValue,'id': ParamValue} }
     'merchant.login.store': { paramsTuple?: []; params?: {} }
     'merchant.logout': { paramsTuple?: []; params?: {} }
     'merchant.invitations.register': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
@@ -349,6 +365,8 @@ export type ScannedRoutes = {
     'merchant.products.link.rotate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
     'payments.callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'storefront.orders.pay': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'merchant.payments.connect': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.products.stock.threshold': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.void': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.restore': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
