@@ -12,6 +12,8 @@ import {
 } from '#plugin_host'
 import { hooks } from '#plugin_host/runtime'
 import { startPayment } from '#payments'
+import { connectGatewayAccount } from '#payments/merchant'
+import { reconcileShop } from '#payments/reconcile'
 import { paymentHandlers } from '#payments/handlers'
 import stripePlugin, { stripeGateway } from '#plugins/payment-stripe/plugin'
 import { FakeStripe } from '#tests/helpers/fake_stripe'
@@ -98,29 +100,20 @@ async function stripeShop(settings: Record<string, unknown>) {
   return { shop, owner, saved }
 }
 
-/** Connect the shop's Stripe account as the engine's onboarding would: connect() → stored id. */
-async function connectShop(shop: Tenant) {
-  const { accountId, url } = await stripeGateway.connect!(
-    {
-      accountId: null,
-      returnUrl: 'http://localhost/merchant/payments',
-      refreshUrl: 'http://localhost/merchant/payments',
-      shopName: shop.name,
-      email: null,
-    },
-    {
-      tenantId: shop.id,
-      pluginId: PLUGIN,
-      settings: { mode: 'connect', secretKey: null, webhookSecret: null },
-      accountId: null,
-      signal: new AbortController().signal,
-      log: { info() {}, warn() {} },
-    }
-  )
-  await db
-    .table('gateway_accounts')
-    .insert({ gateway: stripeGateway.id, external_account_id: accountId, tenant_id: shop.id })
-  return { accountId, url }
+/** Connect the shop's Stripe account through the merchant payments page's action. */
+async function connectShop(shop: Tenant, ownerId: number) {
+  const result = await connectGatewayAccount({
+    tenant: shop.toRef(),
+    userId: ownerId,
+    email: null,
+    pluginId: PLUGIN,
+  })
+  if (!result.ok) throw new Error(`connect failed: ${result.reason}`)
+  const row = await db
+    .from('gateway_accounts')
+    .where({ gateway: stripeGateway.id, tenant_id: shop.id })
+    .first()
+  return { accountId: String(row.external_account_id), url: result.url }
 }
 
 async function checkout(shop: Tenant) {
@@ -162,8 +155,8 @@ test.group('plugins / payment-stripe through the payments engine', (group) => {
     assert,
   }) => {
     assert.exists(hooks.plugin(PLUGIN), 'loaded at boot from plugins/')
-    const { shop } = await stripeShop({ mode: 'connect' })
-    const { accountId, url } = await connectShop(shop)
+    const { shop, owner } = await stripeShop({ mode: 'connect' })
+    const { accountId, url } = await connectShop(shop, owner.id)
     assert.match(url, /^https:\/\/connect\.stripe\.test\//)
 
     const { order, started, attempt } = await checkout(shop)
@@ -200,8 +193,8 @@ test.group('plugins / payment-stripe through the payments engine', (group) => {
   test('the same event 20 times concurrently, and the async event out of order: one payment', async ({
     assert,
   }) => {
-    const { shop } = await stripeShop({ mode: 'connect' })
-    const { accountId } = await connectShop(shop)
+    const { shop, owner } = await stripeShop({ mode: 'connect' })
+    const { accountId } = await connectShop(shop, owner.id)
     const { order, attempt } = await checkout(shop)
     const session = fake.complete(attempt.provider_ref)
     const event = fake.event('checkout.session.completed', session, accountId)
@@ -231,8 +224,8 @@ test.group('plugins / payment-stripe through the payments engine', (group) => {
   test('rejected: unknown account, forged or stale signature, another shop’s account; nothing changed', async ({
     assert,
   }) => {
-    const { shop } = await stripeShop({ mode: 'connect' })
-    const { accountId } = await connectShop(shop)
+    const { shop, owner } = await stripeShop({ mode: 'connect' })
+    const { accountId } = await connectShop(shop, owner.id)
     const { order, attempt } = await checkout(shop)
     const session = fake.complete(attempt.provider_ref)
     const before = await moneyFootprint(shop)
@@ -262,8 +255,8 @@ test.group('plugins / payment-stripe through the payments engine', (group) => {
     assert.equal(stale.status, 400)
     // Another shop's genuine event naming this shop's order: its account maps to the
     // other shop, whose records know no such trade.
-    const { shop: other } = await stripeShop({ mode: 'connect' })
-    const { accountId: otherAccount } = await connectShop(other)
+    const { shop: other, owner: otherOwner } = await stripeShop({ mode: 'connect' })
+    const { accountId: otherAccount } = await connectShop(other, otherOwner.id)
     const crossed = await platformPost(
       fake.event('checkout.session.completed', session, otherAccount)
     )
@@ -301,11 +294,50 @@ test.group('plugins / payment-stripe through the payments engine', (group) => {
     assert.deepEqual(await callbackOutcomes(shop), ['bad_signature', 'accepted'])
   })
 
+  test('a lost webhook: reconciliation queries the session on the shop account and delivers', async ({
+    assert,
+  }) => {
+    const { shop, owner } = await stripeShop({ mode: 'connect' })
+    const { accountId } = await connectShop(shop, owner.id)
+    // Connecting again resumes onboarding of the same account.
+    const again = await connectGatewayAccount({
+      tenant: shop.toRef(),
+      userId: owner.id,
+      email: null,
+      pluginId: PLUGIN,
+    })
+    assert.isTrue(again.ok)
+    assert.lengthOf(fake.accounts, 1)
+    const { order, attempt } = await checkout(shop)
+    const session = fake.complete(attempt.provider_ref)
+    // Past the callback window, and no webhook came.
+    await db
+      .connection('platform')
+      .rawQuery(
+        `UPDATE payment_attempts SET created_at = now() - interval '10 minutes' WHERE tenant_id = ?`,
+        [shop.id]
+      )
+    const [report] = await reconcileShop(shop.toRef())
+    assert.deepInclude(report, { attemptId: Number(attempt.id), outcome: 'confirmed' })
+    const query = fake.requests.at(-1)!
+    assert.equal(query.method, 'GET')
+    assert.equal(query.path, `/v1/checkout/sessions/${session.id}`)
+    assert.equal(query.account, accountId)
+    const [row] = await platformRows('orders', shop).where('id', order.id)
+    assert.equal(row.status, 'delivered')
+    // The webhook arrives after all: the same PaymentIntent, a duplicate.
+    const late = await platformPost(fake.event('checkout.session.completed', session, accountId))
+    assert.equal(late.status, 200)
+    assert.lengthOf(await platformRows('payments', shop), 1)
+    // The query's trail row, then the webhook.
+    assert.deepEqual(await callbackOutcomes(shop), ['accepted', 'duplicate'])
+  })
+
   test('expired session, dispute and a dashboard refund are reported through the pipeline', async ({
     assert,
   }) => {
-    const { shop } = await stripeShop({ mode: 'connect' })
-    const { accountId } = await connectShop(shop)
+    const { shop, owner } = await stripeShop({ mode: 'connect' })
+    const { accountId } = await connectShop(shop, owner.id)
     const first = await checkout(shop)
     const expired = fake.expire(first.attempt.provider_ref)
     const reply = await platformPost(fake.event('checkout.session.expired', expired, accountId))
