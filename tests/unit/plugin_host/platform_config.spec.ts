@@ -7,6 +7,7 @@ test.group('plugin sdk / platformConfig', (group) => {
     'PLUGIN_PAYMENT_STRIPE_EMPTY',
     'PLUGIN_PAYMENT_STRIPEX_SECRET_KEY',
     'PLUGIN_OTHER_TOKEN',
+    'PLUGIN_OUTBOUND_ALLOW_PRIVATE',
   ]
   group.each.setup(() => {
     const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]))
@@ -32,6 +33,12 @@ test.group('plugin sdk / platformConfig', (group) => {
     assert.isTrue(Object.isFrozen(config))
     process.env.PLUGIN_PAYMENT_STRIPE_SECRET_KEY = 'sk_test_2'
     assert.equal(platformConfig('payment-stripe').SECRET_KEY, 'sk_test_2')
+  })
+
+  test('the host’s own PLUGIN_* settings are nobody’s configuration', ({ assert }) => {
+    process.env.PLUGIN_OUTBOUND_ALLOW_PRIVATE = 'true'
+    assert.deepEqual(platformConfig('outbound'), {})
+    assert.deepEqual(platformConfig('outbound-allow'), {})
   })
 
   test('an invalid plugin id sees nothing (no prefix tricks)', ({ assert }) => {
