@@ -156,4 +156,12 @@ export default await Env.create(new URL('../', import.meta.url), {
   PLUGIN_PACKAGES: Env.schema.string.optional(),
   // Let plugins' outbound requests reach private/loopback addresses (ignored in production).
   PLUGIN_OUTBOUND_ALLOW_PRIVATE: Env.schema.boolean.optional(),
+  /**
+   * payment-stripe, Connect mode (plugins/payment-stripe/README.md): the platform's secret
+   * key, the Connect webhook's signing secret, and an API base URL for a Stripe stand-in
+   * (tests; empty = api.stripe.com). Read by the plugin through `platformConfig`.
+   */
+  PLUGIN_PAYMENT_STRIPE_SECRET_KEY: Env.schema.secret.optional(),
+  PLUGIN_PAYMENT_STRIPE_WEBHOOK_SECRET: Env.schema.secret.optional(),
+  PLUGIN_PAYMENT_STRIPE_API_BASE: Env.schema.string.optional(),
 })

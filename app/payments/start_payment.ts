@@ -1,3 +1,4 @@
+import { platformFeeFor } from '#payments/fees'
 import logger from '@adonisjs/core/services/logger'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { withTenant, type TenantRef } from '#tenancy'
@@ -239,10 +240,16 @@ export async function startPayment(
         settlement,
       })
       .returning('id')
-    return { target, shop, attemptId: Number(row.id ?? row) }
+    // The plan's fee on a sale (Stripe Connect collects it as the application fee); a
+    // top-up is not a sale: its fee is taken when the wallet pays for an order.
+    const platformFeeMinor =
+      input.purpose === 'order'
+        ? await platformFeeFor(trx, tenant.id, target.amountMinor, target.currency)
+        : 0n
+    return { target, shop, attemptId: Number(row.id ?? row), platformFeeMinor }
   }, tenant)
 
-  const { target, shop, attemptId } = prepared
+  const { target, shop, attemptId, platformFeeMinor } = prepared
   let created: CreatedPayment
   try {
     created = await callGateway(tenant.id, shop, 'createPayment', (g, ctx) =>
@@ -252,6 +259,7 @@ export async function startPayment(
           attemptId,
           amountMinor: target.amountMinor,
           currency: target.currency,
+          platformFeeMinor,
           subject: target.subject,
           returnUrl: input.returnUrl,
           notifyUrl: callbackUrl(tenant, shop.pluginId),

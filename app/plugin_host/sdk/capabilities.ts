@@ -47,6 +47,11 @@ export interface CreatePaymentRequest {
   /** The buyer's IP (EPay `clientip`) and device class, when known. */
   clientIp?: string | null
   device?: 'pc' | 'mobile' | null
+  /**
+   * The platform's fee on this payment (minor units, from the shop's plan). Gateways that
+   * collect it at the source (Stripe Connect `application_fee_amount`) use it; absent = 0.
+   */
+  platformFeeMinor?: bigint
 }
 
 /** What `createPayment` returns: the action for the buyer and the gateway's reference. */

@@ -28,6 +28,7 @@ export type {
 export { setting, validateSettings, secretFields } from './settings.js'
 export type { SettingField, SettingsSchema, SettingsOf, SettingsResult } from './settings.js'
 export { CAPABILITY_NAMES } from './capabilities.js'
+export { platformConfig } from './platform_config.js'
 export type {
   PaymentGateway,
   PaymentAction,
