@@ -106,6 +106,9 @@ export type ScannedRoutes = {
     'merchant.plugins.disable': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.plugins.upgrade': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.plugins.uninstall': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugin_pages.root': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugin_pages.get': { paramsTuple: [ParamValue,...ParamValue[]]; params: {'pluginId': ParamValue,'*': ParamValue[]} }
+    'merchant.plugin_pages.post': { paramsTuple: [ParamValue,...ParamValue[]]; params: {'pluginId': ParamValue,'*': ParamValue[]} }
     'storefront.home': { paramsTuple?: []; params?: {} }
     'storefront.product': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.checkout': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
@@ -212,6 +215,8 @@ export type ScannedRoutes = {
     'merchant.alerts.index': { paramsTuple?: []; params?: {} }
     'merchant.plugins.index': { paramsTuple?: []; params?: {} }
     'merchant.plugins.settings': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugin_pages.root': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugin_pages.get': { paramsTuple: [ParamValue,...ParamValue[]]; params: {'pluginId': ParamValue,'*': ParamValue[]} }
     'storefront.home': { paramsTuple?: []; params?: {} }
     'storefront.product': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.orders.lookup': { paramsTuple?: []; params?: {} }
@@ -289,6 +294,8 @@ export type ScannedRoutes = {
     'merchant.alerts.index': { paramsTuple?: []; params?: {} }
     'merchant.plugins.index': { paramsTuple?: []; params?: {} }
     'merchant.plugins.settings': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugin_pages.root': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugin_pages.get': { paramsTuple: [ParamValue,...ParamValue[]]; params: {'pluginId': ParamValue,'*': ParamValue[]} }
     'storefront.home': { paramsTuple?: []; params?: {} }
     'storefront.product': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.orders.lookup': { paramsTuple?: []; params?: {} }
@@ -366,6 +373,7 @@ export type ScannedRoutes = {
     'merchant.plugins.disable': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.plugins.upgrade': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.plugins.uninstall': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugin_pages.post': { paramsTuple: [ParamValue,...ParamValue[]]; params: {'pluginId': ParamValue,'*': ParamValue[]} }
     'storefront.checkout': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.orders.lookup.store': { paramsTuple?: []; params?: {} }
     'storefront.register.store': { paramsTuple?: []; params?: {} }
