@@ -232,7 +232,7 @@ async function call(
 }
 
 /** A string field of an answer (EPay sends ids as strings or numbers). */
-function text(value: unknown): string | null {
+function textOf(value: unknown): string | null {
   if (typeof value === 'string' && value !== '') return value
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value)
   return null
@@ -325,7 +325,7 @@ async function createPayment(
     ctx.log.warn('EPay answer failed its signature check', { tradeNo: request.tradeNo })
     throw new EpayError('bad_response', 'EPay answered something unexpected')
   }
-  const providerRef = text(data.trade_no)
+  const providerRef = textOf(data.trade_no)
   let action: PaymentAction | null = null
   if (v2) {
     const info = data.pay_info
@@ -396,8 +396,8 @@ function callbackParams(callback: GatewayCallback): Params {
   ) {
     return body.length <= 64 * 1024 ? parseForm(body.toString('utf8')) : {}
   }
-  const query = callback.query
-  return query && typeof query === 'object' && !Array.isArray(query) ? { ...query } : {}
+  const search = callback.query
+  return search && typeof search === 'object' && !Array.isArray(search) ? { ...search } : {}
 }
 
 function nonEmpty(value: unknown): value is string {
@@ -486,14 +486,14 @@ async function query(
   if (v2 && checkSigned(config, data) !== 'ok') {
     throw new EpayError('bad_response', 'EPay query answer failed its signature check')
   }
-  if (text(data.out_trade_no) !== request.tradeNo) {
+  if (textOf(data.out_trade_no) !== request.tradeNo) {
     throw new EpayError('bad_response', 'EPay answered about another order')
   }
-  if (data.pid !== undefined && text(data.pid) !== config.pid) {
+  if (data.pid !== undefined && textOf(data.pid) !== config.pid) {
     throw new EpayError('bad_response', 'EPay answered for another merchant')
   }
   const status = String(data.status ?? '')
-  const txn = text(data.trade_no)
+  const txn = textOf(data.trade_no)
   switch (status) {
     case '1':
       if (!txn) throw new EpayError('bad_response', 'EPay answered a paid order without trade_no')
@@ -591,8 +591,8 @@ async function refund(
     return { ok: false, reason: 'bad_answer_signature', retryable: false }
   }
   const id =
-    text(data.refund_no) ??
-    text(data.out_refund_no) ??
+    textOf(data.refund_no) ??
+    textOf(data.out_refund_no) ??
     (v2
       ? refundNo(request.idempotencyKey)
       : `${request.providerTxnId || request.tradeNo}:${request.idempotencyKey}`)
