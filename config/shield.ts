@@ -26,8 +26,18 @@ const shieldConfig = defineConfig({
    */
   csrf: {
     enabled: true,
-    /** The tenant API authenticates with bearer tokens, not cookies: no CSRF there. */
-    exceptRoutes: (ctx) => ctx.request.url().startsWith('/api/'),
+    /**
+     * The tenant API authenticates with bearer tokens, not cookies: no CSRF there. Gateway
+     * callbacks carry the gateway's signature instead (verified on the raw body).
+     */
+    exceptRoutes: (ctx) => {
+      const url = ctx.request.url()
+      return (
+        url.startsWith('/api/') ||
+        url.startsWith('/pay/callback/') ||
+        url.startsWith('/pay/platform-callback/')
+      )
+    },
     enableXsrfCookie: false,
     methods: ['POST', 'PUT', 'PATCH', 'DELETE'],
   },

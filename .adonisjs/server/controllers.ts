@@ -51,6 +51,9 @@ export const controllers = {
     StockPage: () => import('#controllers/merchant/stock_page'),
     Withdrawals: () => import('#controllers/merchant/withdrawals_controller'),
   },
+  payments: {
+    Callback: () => import('#controllers/payments/callback_controller'),
+  },
   platform: {
     EmailVerification: () => import('#controllers/platform/email_verification_controller'),
     Home: () => import('#controllers/platform/home_controller'),

@@ -9,6 +9,7 @@ export const ALERT_KINDS = [
   'extra_payment',
   'manual_order',
   'plugin_failure',
+  'payment_disputed',
 ] as const
 export type AlertKind = (typeof ALERT_KINDS)[number]
 
