@@ -238,9 +238,15 @@ function textOf(value: unknown): string | null {
   return null
 }
 
-/** Where the buyer may be sent: web pages, or an app scheme (never script or data URLs). */
+/** Longest QR payload the core shows. */
+const QR_MAX = 2048
+
+/**
+ * Where the buyer may be sent: web pages, or (shown as a QR code the buyer scans with the
+ * app, e.g. `weixin://wxpay/bizpayurl?…`) an app scheme — never script or data URLs.
+ */
 function safeTarget(value: unknown, web: boolean): string | null {
-  if (typeof value !== 'string' || !value || value.length > 4000) return null
+  if (typeof value !== 'string' || !value || value.length > QR_MAX) return null
   let url: URL
   try {
     url = new URL(value)
@@ -336,13 +342,13 @@ async function createPayment(
         break
       }
       case 'qrcode':
-        if (typeof info === 'string' && info && info.length <= 4000) {
+        if (typeof info === 'string' && info && info.length <= QR_MAX) {
           action = { kind: 'qr', payload: info }
         }
         break
       case 'urlscheme': {
         const url = safeTarget(info, false)
-        if (url) action = { kind: 'redirect', url }
+        if (url) action = { kind: 'qr', payload: url }
         break
       }
     }
@@ -350,9 +356,9 @@ async function createPayment(
     const payurl = safeTarget(data.payurl, true)
     const scheme = safeTarget(data.urlscheme, false)
     if (payurl) action = { kind: 'redirect', url: payurl }
-    else if (typeof data.qrcode === 'string' && data.qrcode && data.qrcode.length <= 4000) {
+    else if (typeof data.qrcode === 'string' && data.qrcode && data.qrcode.length <= QR_MAX) {
       action = { kind: 'qr', payload: data.qrcode }
-    } else if (scheme) action = { kind: 'redirect', url: scheme }
+    } else if (scheme) action = { kind: 'qr', payload: scheme }
   }
   if (!action || !providerRef) {
     ctx.log.warn('EPay answered no usable payment target', { tradeNo: request.tradeNo })

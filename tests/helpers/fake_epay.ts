@@ -1,4 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
 import {
   createHash,
   createPrivateKey,
@@ -105,6 +111,10 @@ export function fakeEpay(
     version?: 'v1' | 'v2'
     pid?: string
     md5Key?: string
+    /** Where notifies connect (the test app), whatever host and port `notify_url` names. */
+    connectTo?: { host: string; port: number }
+    /** Extra headers on every notify (a fresh X-Forwarded-For for the app's throttle). */
+    notifyHeaders?: () => Record<string, string>
   } = {}
 ) {
   const version = options.version ?? 'v1'
@@ -407,26 +417,49 @@ export function fakeEpay(
     return search.toString()
   }
 
-  async function send(order: FakeOrder, opts: NotifyOptions): Promise<NotifyResult> {
+  /**
+   * Send a notify (GET, or a POST form) to the order's `notify_url` over real HTTP. With
+   * `connectTo`, the connection goes there and the URL's host is sent as `Host` (the shop
+   * hosts `<slug>.localhost` of the test app).
+   */
+  function send(order: FakeOrder, opts: NotifyOptions): Promise<NotifyResult> {
     const qs = queryString(notifyParams(order, opts))
     const url = new URL(order.notifyUrl)
-    let response: Response
-    if (opts.post) {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: qs,
-        redirect: 'manual',
-      })
-    } else {
-      url.search = qs
-      response = await fetch(url, { redirect: 'manual' })
-    }
-    return {
-      status: response.status,
-      body: await response.text(),
-      contentType: response.headers.get('content-type'),
-    }
+    const body = opts.post ? qs : ''
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: options.connectTo?.host ?? url.hostname,
+          port: options.connectTo?.port ?? Number(url.port || 80),
+          method: opts.post ? 'POST' : 'GET',
+          path: opts.post ? url.pathname + url.search : `${url.pathname}?${qs}`,
+          headers: {
+            'host': url.host,
+            'user-agent': 'fake-epay',
+            ...options.notifyHeaders?.(),
+            ...(opts.post
+              ? {
+                  'content-type': 'application/x-www-form-urlencoded',
+                  'content-length': Buffer.byteLength(body),
+                }
+              : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c) => chunks.push(c))
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString('utf8'),
+              contentType: (res.headers['content-type'] as string | undefined) ?? null,
+            })
+          )
+        }
+      )
+      req.on('error', reject)
+      req.end(body)
+    })
   }
 
   function orderOf(outTradeNo: string) {

@@ -264,7 +264,8 @@ for (const version of ['v1', 'v2'] as const) {
       })
       t.fake.state.mapiAnswer = 'urlscheme'
       const scheme = await gateway.createPayment(request(t.rx.url, 'M3'), ctxOf(t.settings))
-      assert.equal(scheme.action.kind === 'redirect' && scheme.action.url.slice(0, 9), 'weixin://')
+      // An app scheme is shown as a QR code (the app scans it), never as a redirect.
+      assert.equal(scheme.action.kind === 'qr' && scheme.action.payload.slice(0, 9), 'weixin://')
 
       // The EPay refuses: a typed error with a safe message (not the gateway's text).
       t.fake.state.mapiAnswer = 'refuse'
