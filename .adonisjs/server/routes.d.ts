@@ -50,6 +50,7 @@ export type ScannedRoutes = {
     'plugin_authors.store': { paramsTuple?: []; params?: {} }
     'plugin_authors.submit': { paramsTuple?: []; params?: {} }
     'plugin_authors.submit.store': { paramsTuple?: []; params?: {} }
+    'payments.platform_callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
     'merchant.login.store': { paramsTuple?: []; params?: {} }
@@ -131,6 +132,7 @@ export type ScannedRoutes = {
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'payments.callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
     'merchant.products.stock.threshold': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
@@ -210,6 +212,7 @@ export type ScannedRoutes = {
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'payments.callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
     'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
     'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
@@ -308,6 +311,7 @@ export type ScannedRoutes = {
     'admin.plugins.review': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'plugin_authors.store': { paramsTuple?: []; params?: {} }
     'plugin_authors.submit.store': { paramsTuple?: []; params?: {} }
+    'payments.platform_callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.login.store': { paramsTuple?: []; params?: {} }
     'merchant.logout': { paramsTuple?: []; params?: {} }
     'merchant.invitations.register': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
@@ -344,6 +348,7 @@ export type ScannedRoutes = {
     'storefront.account.orders.resend': { paramsTuple: [ParamValue]; params: {'orderNo': ParamValue} }
     'merchant.products.link.rotate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'payments.callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.products.stock.threshold': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.void': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.restore': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
