@@ -70,6 +70,7 @@ export const controllers = {
     Home: () => import('#controllers/storefront/home_controller'),
     Media: () => import('#controllers/storefront/media_controller'),
     Order: () => import('#controllers/storefront/order_controller'),
+    Payment: () => import('#controllers/storefront/payment_controller'),
     Product: () => import('#controllers/storefront/product_controller'),
     Registration: () => import('#controllers/storefront/registration_controller'),
     ResetPassword: () => import('#controllers/storefront/reset_password_controller'),

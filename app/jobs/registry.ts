@@ -14,6 +14,11 @@ import { MerchantAlertMailJob } from '#delivery/alerts/notify'
 import { LowStockCheckJob } from '#delivery/stock/low_stock'
 import { PluginEventJob } from '#plugin_host/events'
 import { SourceDeliveryJob } from '#delivery/orders/source_delivery'
+import {
+  PaymentReconcileScanJob,
+  ReconcileShopPaymentsJob,
+  PAYMENT_RECONCILE_EVERY_MS,
+} from '#payments/jobs'
 
 /**
  * Every job class the worker can run, listed explicitly: adding a job is one import and
@@ -32,6 +37,8 @@ export const jobClasses: JobClass[] = [
   LowStockCheckJob,
   PluginEventJob,
   SourceDeliveryJob,
+  PaymentReconcileScanJob,
+  ReconcileShopPaymentsJob,
 ]
 
 /**
@@ -46,6 +53,8 @@ export const schedules: ScheduleDefinition[] = [
   defineSchedule(SettlementScanJob, {}, { every: SETTLEMENT_SCAN_EVERY_MS }),
   // Give expired stock reservations back (pending orders past reserved_until), per shop.
   defineSchedule(ReservationScanJob, {}, { every: RESERVATION_SCAN_EVERY_MS }),
+  // Ask gateways about payment attempts whose callback never came, per shop.
+  defineSchedule(PaymentReconcileScanJob, {}, { every: PAYMENT_RECONCILE_EVERY_MS }),
 ]
 
 export const registry = new JobRegistry(jobClasses)

@@ -8,11 +8,22 @@
 | from a return URL.
 */
 import router from '@adonisjs/core/services/router'
+import type { HttpContext } from '@adonisjs/core/http'
+import type { NextFn } from '@adonisjs/core/types/http'
 import { SHOP_DOMAIN, PLATFORM_HOST } from '#start/routes/shop_domain'
 
 const CallbackController = () => import('#controllers/payments/callback_controller')
+const PaymentController = () => import('#controllers/storefront/payment_controller')
 
 const PLUGIN_ID = /^[a-z][a-z0-9-]{1,39}$/
+
+/** Storefront pages know whether a buyer is signed in (as the storefront group does). */
+async function identifyBuyer(ctx: HttpContext, next: NextFn) {
+  const guard = ctx.auth.use('buyer')
+  await guard.check()
+  ctx.view.share({ buyer: guard.user ?? null })
+  return next()
+}
 
 router
   .group(() => {
@@ -22,6 +33,20 @@ router
       .as('payments.callback')
   })
   .domain(SHOP_DOMAIN)
+
+router
+  .group(() => {
+    router.post('/orders/:token/pay', [PaymentController, 'start']).as('storefront.orders.pay')
+    router
+      .get('/orders/:token/pay/:attempt', [PaymentController, 'show'])
+      .where('attempt', router.matchers.number())
+      .as('storefront.orders.pay.show')
+    router
+      .get('/orders/:token/status', [PaymentController, 'status'])
+      .as('storefront.orders.status')
+  })
+  .domain(SHOP_DOMAIN)
+  .use(identifyBuyer)
 
 router
   .post('/pay/platform-callback/:pluginId', [CallbackController, 'platform'])

@@ -1,5 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { slotFragments } from '#plugin_host/slots'
+import { paymentChoices } from '#payments/buyer'
 import { requireTenant } from '#tenancy'
 import {
   findOrderByToken,
@@ -26,7 +27,7 @@ export function privateHeaders(response: HttpContext['response']) {
 export async function renderOrder(
   { response, view }: HttpContext,
   found: OrderView | null,
-  links: { resendUrl: string; backUrl?: string }
+  links: { resendUrl: string; backUrl?: string; payBase?: string }
 ) {
   if (!found) {
     response.status(404)
@@ -36,7 +37,16 @@ export async function renderOrder(
   const slots = {
     afterItems: await slotFragments(tenant, 'order.after_items', { orderNo: found.order.orderNo }),
   }
-  return view.render('pages/storefront/order', { ...found, ...links, slots })
+  // A pending order opened by its token link: the shop's gateways and the live status.
+  const payment =
+    links.payBase && found.order.status === 'pending'
+      ? {
+          choices: await paymentChoices(tenant, found.order),
+          payUrl: `${links.payBase}/pay`,
+          statusUrl: `${links.payBase}/status`,
+        }
+      : null
+  return view.render('pages/storefront/order', { ...found, ...links, slots, payment })
 }
 
 /**
@@ -94,7 +104,10 @@ export default class OrderController {
       ip: request.ip(),
       buyerId: auth.use('buyer').user?.id ?? null,
     })
-    return renderOrder(ctx, found, { resendUrl: `/orders/${token}/resend` })
+    return renderOrder(ctx, found, {
+      resendUrl: `/orders/${token}/resend`,
+      payBase: `/orders/${token}`,
+    })
   }
 
   async resend(ctx: HttpContext) {
