@@ -2,14 +2,15 @@ import { test } from '@japa/runner'
 import mail from '@adonisjs/mail/services/main'
 import { randomBytes } from 'node:crypto'
 import type Tenant from '#models/tenant'
-import { withTenant } from '#tenancy'
 import {
   installPlugin,
   savePluginSettings,
   setPluginEnabled,
   syncFirstPartyPlugins,
 } from '#plugin_host'
-import { applyPaidEvent, callbackUrl, callGateway, shopGateway, startPayment } from '#payments'
+import db from '@adonisjs/lucid/services/db'
+import { callbackUrl, startPayment } from '#payments'
+import { reconcileShop } from '#payments/reconcile'
 import epay from '#plugins/payment-epay/plugin'
 import { fakeEpay, type FakeEpay } from '#tests/helpers/fake_epay'
 import { freshIp, hostOf, resetState, shopWithOwner } from '#tests/functional/merchant/_fixtures'
@@ -188,9 +189,16 @@ test.group('plugins / payment-epay end to end', (group) => {
     const rows = await platformRows('payment_callbacks', shop)
     assert.deepEqual(rows[4].query.money, ['10.00'])
     assert.equal(await statusOf(shop, order.id), 'pending')
-    // The genuine notify still pays.
+    // The genuine notify still pays; the same notify as a POST form is a duplicate.
     assert.deepEqual(short(await fake.pay(order.orderNo)), success)
     assert.equal(await statusOf(shop, order.id), 'delivered')
+    const [posted] = await fake.notify(order.orderNo, { post: true })
+    assert.deepEqual(short(posted), success)
+    const outcomes = await callbackOutcomes(shop)
+    assert.deepEqual(outcomes.slice(-2), ['accepted', 'duplicate'])
+    const last = await platformRows('payment_callbacks', shop).then((r) => r.at(-1))
+    assert.equal(last.method, 'POST')
+    assert.include(Buffer.from(last.raw_body).toString('utf8'), 'trade_status=TRADE_SUCCESS')
   })
 
   test('amounts a key holder signed: malformed forms invalid, a wrong amount a mismatch — never delivered', async ({
@@ -334,37 +342,123 @@ test.group('plugins / payment-epay end to end', (group) => {
     assert.equal(nope.status, 404)
   })
 
-  test('a lost notify: the pending order is queried at the EPay and confirmed through the pipeline', async ({
+  for (const version of ['v1', 'v2'] as const) {
+    test(`${version} reconciliation: a lost notify is found by the EPay query and confirmed once`, async ({
+      assert,
+    }) => {
+      const f = version === 'v1' ? fake : await newFake('v2')
+      const shop = await epayShop(f)
+      const lost = await checkout(shop, f)
+      const cheap = await checkout(shop, f)
+      const never = await pendingOrder(shop)
+      await startPayment(shop.toRef(), {
+        purpose: 'order',
+        targetId: never.order.id,
+        pluginId: PLUGIN,
+        returnUrl: `http://${hostOf(shop)}/orders/x`,
+      })
+      // The buyers paid (one of them, says the EPay, only 0.01); the notifies never arrived.
+      f.orders.get(lost.order.orderNo)!.status = 1
+      f.orders.get(cheap.order.orderNo)!.status = 1
+      f.orders.get(cheap.order.orderNo)!.money = '0.01'
+      // Inside the callback window: the EPay is not asked yet.
+      assert.deepEqual(await reconcileShop(shop.toRef()), [])
+      await db
+        .connection('platform')
+        .rawQuery(
+          `UPDATE payment_attempts SET created_at = created_at - interval '6 minutes' WHERE tenant_id = ?`,
+          [shop.id]
+        )
+      const reports = await reconcileShop(shop.toRef())
+      const attempts = await platformRows('payment_attempts', shop)
+      const byOrder = (orderId: number) =>
+        reports.find((r) => r.attemptId === attempts.find((a: any) => a.order_id === orderId).id)
+      assert.containsSubset(byOrder(lost.order.id), { outcome: 'confirmed' })
+      assert.deepEqual(byOrder(cheap.order.id)?.outcome, 'alerted')
+      // Never submitted to the EPay: unknown there, still pending here.
+      assert.containsSubset(byOrder(never.order.id), { outcome: 'pending', detail: 'unknown' })
+      assert.equal(await statusOf(shop, lost.order.id), 'delivered')
+      assert.equal(await statusOf(shop, cheap.order.id), 'payment_mismatch')
+      assert.equal(await statusOf(shop, never.order.id), 'pending')
+      const alerts = await platformRows('payment_alerts', shop)
+      assert.deepEqual(
+        alerts.map((a: any) => [a.kind, a.data.source, a.data.reportedMinor]),
+        [['amount_mismatch', 'query', '1']]
+      )
+      const trail = await platformRows('payment_callbacks', shop)
+      assert.deepEqual(
+        trail.map((t: any) => [t.method, t.outcome]),
+        [
+          ['QUERY', 'accepted'],
+          ['QUERY', 'amount_mismatch'],
+        ]
+      )
+      // The late notify is then a duplicate, answered "success"; nothing more happens.
+      assert.deepEqual(short(await f.pay(lost.order.orderNo)), success)
+      assert.lengthOf(await platformRows('payments', shop).where('outcome', 'applied'), 1)
+      assert.lengthOf(await platformRows('deliveries', shop), 1)
+      const outcomes = await callbackOutcomes(shop)
+      assert.equal(outcomes.at(-1), 'duplicate')
+    })
+  }
+
+  test('through the buyer pages: order page → choose EPay → cashier form → paid → status delivered', async ({
+    client,
     assert,
   }) => {
-    const f = await newFake('v2')
-    const shop = await epayShop(f)
-    const { order } = await checkout(shop, f)
-    // The buyer paid; the notify never arrived.
-    f.orders.get(order.orderNo)!.status = 1
-    const [attempt] = await platformRows('payment_attempts', shop)
-    const gw = await withTenant((trx) => shopGateway(trx, shop.id, PLUGIN), shop.toRef())
-    const answer = await callGateway(shop.id, gw, 'query', (g, ctx) =>
-      g.query!(
-        {
-          tradeNo: order.orderNo,
-          attemptId: attempt.id,
-          providerRef: attempt.provider_ref,
-          amountMinor: 1000n,
-          currency: 'CNY',
-        },
-        ctx
-      )
+    const shop = await epayShop(fake)
+    const { order, token } = await pendingOrder(shop)
+    const get = (path: string) =>
+      client
+        .get(path)
+        .header('host', hostOf(shop))
+        .header('x-forwarded-for', freshIp())
+        .header('accept-language', 'en')
+        .redirects(0)
+    const page = await get(`/orders/${token}`)
+    page.assertStatus(200)
+    assert.include(page.text(), 'value="payment-epay"')
+    assert.notInclude(page.text(), fake.md5Key)
+    const chosen = await client
+      .post(`/orders/${token}/pay`)
+      .header('host', hostOf(shop))
+      .header('x-forwarded-for', freshIp())
+      .header('accept-language', 'en')
+      .form({ gateway: PLUGIN })
+      .withCsrfToken()
+      .redirects(0)
+    chosen.assertStatus(303)
+    const formPage = await get(String(chosen.header('location')))
+    formPage.assertStatus(200)
+    const html = formPage.text()
+    assert.include(html, `action="${fake.base}submit.php"`)
+    assert.notInclude(html, fake.md5Key)
+    // What the buyer's browser posts (the page auto-submits it with /js/pay_form.js).
+    const decode = (v: string) =>
+      v
+        .replace(/&#x([0-9a-f]+);/gi, (_m, h) => String.fromCodePoint(Number.parseInt(h, 16)))
+        .replace(/&#([0-9]+);/g, (_m, d) => String.fromCodePoint(Number(d)))
+        .replace(/&quot;/g, '"')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&')
+    const fields = Object.fromEntries(
+      [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
+        decode(m[1]),
+        decode(m[2]),
+      ])
     )
-    assert.equal(answer.kind, 'paid')
-    if (answer.kind !== 'paid') return
-    const result = await applyPaidEvent(shop.toRef(), gw, answer, 'query')
-    assert.equal(result.outcome, 'accepted')
-    assert.equal(await statusOf(shop, order.id), 'delivered')
-    // The late notify is then a duplicate, answered "success".
-    assert.deepEqual(short(await f.pay(order.orderNo)), success)
-    assert.lengthOf(await platformRows('payments', shop), 1)
-    assert.deepEqual(await callbackOutcomes(shop), ['duplicate'])
+    assert.equal(fields.out_trade_no, order.orderNo)
+    assert.equal(fields.money, '10.00')
+    const cashier = await fake.submitForm(`${fake.base}submit.php`, fields)
+    assert.equal(cashier.status, 200, cashier.body)
+    // Coming back to the return URL pays nothing.
+    assert.equal(new URL(fields.return_url).pathname, `/orders/${token}`)
+    const back = await get(`/orders/${token}/status`)
+    assert.deepEqual(back.body(), { status: 'pending', paid: false, final: false })
+    assert.deepEqual(short(await fake.pay(order.orderNo)), success)
+    const after = await get(`/orders/${token}/status`)
+    assert.deepEqual(after.body(), { status: 'delivered', paid: true, final: true })
   })
 
   test('a v2 notify with a stale timestamp is refused as stale', async ({ assert }) => {
