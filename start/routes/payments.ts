@@ -10,6 +10,7 @@
 import router from '@adonisjs/core/services/router'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
+import { middleware } from '#start/kernel'
 import { SHOP_DOMAIN, PLATFORM_HOST } from '#start/routes/shop_domain'
 
 const CallbackController = () => import('#controllers/payments/callback_controller')
@@ -53,3 +54,33 @@ router
   .where('pluginId', PLUGIN_ID)
   .domain(PLATFORM_HOST)
   .as('payments.platform_callback')
+
+const MerchantPaymentsController = () => import('#controllers/merchant/payments_controller')
+const PaymentAlertsController = () => import('#controllers/admin/payment_alerts_controller')
+
+/** The shop's gateways page (owners only, checked in the controller by MoneyPolicy). */
+router
+  .group(() => {
+    router.get('/', [MerchantPaymentsController, 'index']).as('merchant.payments')
+    router
+      .post('/:pluginId/connect', [MerchantPaymentsController, 'connect'])
+      .where('pluginId', PLUGIN_ID)
+      .as('merchant.payments.connect')
+  })
+  .prefix('/merchant/payments')
+  .use(middleware.merchant())
+  .domain(SHOP_DOMAIN)
+
+/** Platform admins: open payment alerts across shops, resolved with a note. */
+router
+  .group(() => {
+    router.get('/', [PaymentAlertsController, 'index']).as('admin.payments.alerts')
+    router
+      .post('/:tenant/:id/resolve', [PaymentAlertsController, 'resolve'])
+      .where('tenant', router.matchers.number())
+      .where('id', router.matchers.number())
+      .as('admin.payments.alerts.resolve')
+  })
+  .prefix('/admin/payments/alerts')
+  .domain(PLATFORM_HOST)
+  .use(middleware.auth({ guards: ['admin'] }))

@@ -73,7 +73,13 @@ export async function startAttempt(shop: Tenant, orderId: number) {
 export function postCallback(
   shop: Tenant,
   body: string,
-  options: { signature?: string | null; pluginId?: string; host?: string } = {}
+  options: {
+    signature?: string | null
+    pluginId?: string
+    host?: string
+    path?: string
+    headers?: Record<string, string>
+  } = {}
 ): Promise<{ status: number; body: string }> {
   const signature = options.signature === undefined ? sign(GATEWAY_KEY, body) : options.signature
   return new Promise((resolve, reject) => {
@@ -82,7 +88,7 @@ export function postCallback(
         host: process.env.HOST ?? '127.0.0.1',
         port: Number(process.env.PORT),
         method: 'POST',
-        path: `/pay/callback/${options.pluginId ?? PLUGIN}`,
+        path: options.path ?? `/pay/callback/${options.pluginId ?? PLUGIN}`,
         headers: {
           'host': options.host ?? hostOf(shop),
           'content-type': 'application/json',
@@ -90,6 +96,7 @@ export function postCallback(
           'x-forwarded-for': freshIp(),
           'cookie': 'session=should-not-be-stored',
           ...(signature ? { [SIGNATURE_HEADER]: signature } : {}),
+          ...options.headers,
         },
       },
       (res) => {
