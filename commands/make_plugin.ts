@@ -1,11 +1,12 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { args, BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 
 /**
  * Scaffold a first-party plugin in plugins/<id>/ (a working plugin: one setting, a
- * checkout filter, an order event). Refuses an existing folder.
+ * checkout filter, an order event; with --pages: its own table, an order.placed action, a
+ * dashboard page with its menu entry). Refuses an existing folder.
  */
 export default class MakePlugin extends BaseCommand {
   static commandName = 'make:plugin'
@@ -18,11 +19,17 @@ export default class MakePlugin extends BaseCommand {
   @flags.string({ description: 'Display name' })
   declare name?: string
 
+  @flags.boolean({
+    description:
+      'Also a table (migration), an order.placed action, a dashboard page and menu entry',
+  })
+  declare pages?: boolean
+
   async run() {
     const { scaffoldPlugin } = await import('#plugin_host/scaffold')
     let files: Record<string, string>
     try {
-      files = scaffoldPlugin(this.id, this.name)
+      files = scaffoldPlugin(this.id, this.name, { pages: this.pages })
     } catch (error) {
       this.logger.error((error as Error).message)
       this.exitCode = 1
@@ -40,6 +47,7 @@ export default class MakePlugin extends BaseCommand {
     }
     await mkdir(dir, { recursive: true })
     for (const [name, content] of Object.entries(files)) {
+      await mkdir(dirname(join(dir, name)), { recursive: true })
       await writeFile(join(dir, name), content, { flag: 'wx' })
       this.logger.success(`created plugins/${this.id}/${name}`)
     }

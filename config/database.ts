@@ -1,6 +1,9 @@
 import env from '#start/env'
 import { defineConfig } from '@adonisjs/lucid'
 import pg from 'pg'
+import { existsSync, readdirSync } from 'node:fs'
+import app from '@adonisjs/core/services/app'
+import { checkPluginMigrationsSync } from '#plugin_host/assets'
 
 /**
  * int8 (bigint) columns arrive as JS numbers when they fit exactly, and the read fails
@@ -27,7 +30,33 @@ const port = env.get('DB_PORT')
 const database = env.get('DB_DATABASE')
 const poolMax = env.get('DB_POOL_MAX') ?? 10
 
-const migrations = { naturalSort: true, paths: ['database/migrations'] }
+/**
+ * The platform's migrations, then each first-party plugin's (`plugins/<id>/migrations`,
+ * in plugin id order): plugin tables build on the core's (tenants). A plugin whose
+ * migrations touch anything but its own `plg_<id>_*` tables (or run raw SQL) is left out
+ * here, so `migration:run` never runs them; `node ace plugins:check` says why.
+ */
+function pluginMigrationPaths(): string[] {
+  const root = app.makePath('plugins')
+  if (!existsSync(root)) return []
+  return readdirSync(root)
+    .filter((id) => /^[a-z][a-z0-9-]{1,39}$/.test(id))
+    .sort()
+    .filter((id) => existsSync(app.makePath('plugins', id, 'migrations')))
+    .filter((id) => {
+      const problems = checkPluginMigrationsSync(app.makePath('plugins', id, 'migrations'), id)
+      if (problems.length) {
+        console.error(`plugin ${id}: migrations not run:\n  - ${problems.join('\n  - ')}`)
+      }
+      return problems.length === 0
+    })
+    .map((id) => `plugins/${id}/migrations`)
+}
+
+const migrations = {
+  naturalSort: true,
+  paths: ['database/migrations', ...pluginMigrationPaths()],
+}
 
 const dbConfig = defineConfig({
   connection: 'app',

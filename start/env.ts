@@ -154,4 +154,6 @@ export default await Env.create(new URL('../', import.meta.url), {
   */
   /** Third-party plugin npm packages to load, comma-separated (first-party: plugins/). */
   PLUGIN_PACKAGES: Env.schema.string.optional(),
+  // Let plugins' outbound requests reach private/loopback addresses (ignored in production).
+  PLUGIN_OUTBOUND_ALLOW_PRIVATE: Env.schema.boolean.optional(),
 })

@@ -39,6 +39,7 @@ export const controllers = {
     Invitations: () => import('#controllers/merchant/invitations_controller'),
     Orders: () => import('#controllers/merchant/orders_controller'),
     Payments: () => import('#controllers/merchant/payments_controller'),
+    PluginPages: () => import('#controllers/merchant/plugin_pages_controller'),
     Plugins: () => import('#controllers/merchant/plugins_controller'),
     ProductImages: () => import('#controllers/merchant/product_images_controller'),
     ProductLinks: () => import('#controllers/merchant/product_links_controller'),

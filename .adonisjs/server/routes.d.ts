@@ -51,6 +51,8 @@ export type ScannedRoutes = {
     'plugin_authors.submit': { paramsTuple?: []; params?: {} }
     'plugin_authors.submit.store': { paramsTuple?: []; params?: {} }
     'payments.platform_callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'admin.payments.alerts': { paramsTuple?: []; params?: {} }
+    'admin.payments.alerts.resolve': { paramsTuple: [ParamValue,ParamValue]; params: {'tenant': ParamValue,'id': ParamValue} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
     'merchant.login.store': { paramsTuple?: []; params?: {} }
@@ -101,6 +103,9 @@ export type ScannedRoutes = {
     'merchant.plugins.disable': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.plugins.upgrade': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.plugins.uninstall': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugin_pages.root': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugin_pages.get': { paramsTuple: [ParamValue,...ParamValue[]]; params: {'pluginId': ParamValue,'*': ParamValue[]} }
+    'merchant.plugin_pages.post': { paramsTuple: [ParamValue,...ParamValue[]]; params: {'pluginId': ParamValue,'*': ParamValue[]} }
     'storefront.home': { paramsTuple?: []; params?: {} }
     'storefront.product': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.checkout': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
@@ -133,6 +138,11 @@ export type ScannedRoutes = {
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
     'payments.callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'storefront.orders.pay': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'storefront.orders.pay.show': { paramsTuple: [ParamValue,ParamValue]; params: {'token': ParamValue,'attempt': ParamValue} }
+    'storefront.orders.status': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'merchant.payments': { paramsTuple?: []; params?: {} }
+    'merchant.payments.connect': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
     'merchant.products.stock.threshold': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
@@ -174,6 +184,7 @@ export type ScannedRoutes = {
     'admin.plugins': { paramsTuple?: []; params?: {} }
     'plugin_authors.index': { paramsTuple?: []; params?: {} }
     'plugin_authors.submit': { paramsTuple?: []; params?: {} }
+    'admin.payments.alerts': { paramsTuple?: []; params?: {} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
     'merchant.invitations.show': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
@@ -195,6 +206,8 @@ export type ScannedRoutes = {
     'merchant.alerts.index': { paramsTuple?: []; params?: {} }
     'merchant.plugins.index': { paramsTuple?: []; params?: {} }
     'merchant.plugins.settings': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugin_pages.root': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugin_pages.get': { paramsTuple: [ParamValue,...ParamValue[]]; params: {'pluginId': ParamValue,'*': ParamValue[]} }
     'storefront.home': { paramsTuple?: []; params?: {} }
     'storefront.product': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.orders.lookup': { paramsTuple?: []; params?: {} }
@@ -213,6 +226,9 @@ export type ScannedRoutes = {
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
     'payments.callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'storefront.orders.pay.show': { paramsTuple: [ParamValue,ParamValue]; params: {'token': ParamValue,'attempt': ParamValue} }
+    'storefront.orders.status': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'merchant.payments': { paramsTuple?: []; params?: {} }
     'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
     'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
     'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
@@ -244,6 +260,7 @@ export type ScannedRoutes = {
     'admin.plugins': { paramsTuple?: []; params?: {} }
     'plugin_authors.index': { paramsTuple?: []; params?: {} }
     'plugin_authors.submit': { paramsTuple?: []; params?: {} }
+    'admin.payments.alerts': { paramsTuple?: []; params?: {} }
     'shop.locale.update': { paramsTuple: [ParamValue]; params: {'locale': ParamValue} }
     'merchant.login': { paramsTuple?: []; params?: {} }
     'merchant.invitations.show': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
@@ -265,6 +282,8 @@ export type ScannedRoutes = {
     'merchant.alerts.index': { paramsTuple?: []; params?: {} }
     'merchant.plugins.index': { paramsTuple?: []; params?: {} }
     'merchant.plugins.settings': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugin_pages.root': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugin_pages.get': { paramsTuple: [ParamValue,...ParamValue[]]; params: {'pluginId': ParamValue,'*': ParamValue[]} }
     'storefront.home': { paramsTuple?: []; params?: {} }
     'storefront.product': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.orders.lookup': { paramsTuple?: []; params?: {} }
@@ -282,6 +301,9 @@ export type ScannedRoutes = {
     'api.v1.shop.show': { paramsTuple?: []; params?: {} }
     'api.v1.members.index': { paramsTuple?: []; params?: {} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'storefront.orders.pay.show': { paramsTuple: [ParamValue,ParamValue]; params: {'token': ParamValue,'attempt': ParamValue} }
+    'storefront.orders.status': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'merchant.payments': { paramsTuple?: []; params?: {} }
     'merchant.products.stock.import_progress': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'importId': ParamValue} }
     'merchant.products.stock.batch': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'batchId': ParamValue} }
     'merchant.products.stock.export': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
@@ -312,6 +334,7 @@ export type ScannedRoutes = {
     'plugin_authors.store': { paramsTuple?: []; params?: {} }
     'plugin_authors.submit.store': { paramsTuple?: []; params?: {} }
     'payments.platform_callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'admin.payments.alerts.resolve': { paramsTuple: [ParamValue,ParamValue]; params: {'tenant': ParamValue,'id': ParamValue} }
     'merchant.login.store': { paramsTuple?: []; params?: {} }
     'merchant.logout': { paramsTuple?: []; params?: {} }
     'merchant.invitations.register': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
@@ -334,6 +357,7 @@ export type ScannedRoutes = {
     'merchant.plugins.disable': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.plugins.upgrade': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.plugins.uninstall': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'merchant.plugin_pages.post': { paramsTuple: [ParamValue,...ParamValue[]]; params: {'pluginId': ParamValue,'*': ParamValue[]} }
     'storefront.checkout': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'storefront.orders.lookup.store': { paramsTuple?: []; params?: {} }
     'storefront.register.store': { paramsTuple?: []; params?: {} }
@@ -349,6 +373,8 @@ export type ScannedRoutes = {
     'merchant.products.link.rotate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.v1.not_found': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
     'payments.callback': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
+    'storefront.orders.pay': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'merchant.payments.connect': { paramsTuple: [ParamValue]; params: {'pluginId': ParamValue} }
     'merchant.products.stock.threshold': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.void': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'merchant.products.stock.restore': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }

@@ -3,6 +3,7 @@ import type { NextFn } from '@adonisjs/core/types/http'
 import { ShopNotFoundException } from '#tenancy'
 import FindMembership, { type MerchantMember } from '#actions/merchant/session/find_membership'
 import { MerchantForbiddenException } from '#actions/merchant/errors'
+import { pluginMenu } from '#plugin_host/pages'
 
 /**
  * The merchant dashboard's gate (named middleware `merchant`), on shop hosts only:
@@ -30,7 +31,13 @@ export default class MerchantMiddleware {
     }
 
     ctx.member = member
-    ctx.view.share({ member, merchantUser: { email: user.email, fullName: user.fullName } })
+    ctx.view.share({
+      member,
+      merchantUser: { email: user.email, fullName: user.fullName },
+      // Menu entries of the shop's enabled plugins (`merchant.menu`), owners only; computed
+      // when the dashboard frame renders, no query when no loaded plugin adds entries.
+      pluginMenu: () => (member.role === 'owner' ? pluginMenu(ctx) : Promise.resolve([])),
+    })
     return next()
   }
 }

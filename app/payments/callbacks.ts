@@ -80,6 +80,8 @@ export interface EventResult {
   orderId?: number | null
   attemptId?: number | null
   providerTxnId?: string | null
+  /** The outcome is already on the callback row (written in the confirmation's transaction). */
+  recorded?: boolean
 }
 
 const PLUGIN_ID = /^[a-z][a-z0-9-]{1,39}$/
@@ -128,6 +130,17 @@ async function storeCallback(
   return Number(row.id ?? row)
 }
 
+function outcomeColumns(result: EventResult) {
+  return {
+    outcome: result.outcome,
+    detail: result.detail?.slice(0, 300) ?? null,
+    order_id: result.orderId ?? null,
+    attempt_id: result.attemptId ?? null,
+    provider_txn_id: result.providerTxnId?.slice(0, 128) ?? null,
+    processed_at: new Date(),
+  }
+}
+
 async function recordOutcome(tenant: TenantRef, callbackId: number, result: EventResult) {
   try {
     await withTenant(
@@ -135,14 +148,7 @@ async function recordOutcome(tenant: TenantRef, callbackId: number, result: Even
         trx
           .from('payment_callbacks')
           .where({ tenant_id: tenant.id, id: callbackId })
-          .update({
-            outcome: result.outcome,
-            detail: result.detail?.slice(0, 300) ?? null,
-            order_id: result.orderId ?? null,
-            attempt_id: result.attemptId ?? null,
-            provider_txn_id: result.providerTxnId?.slice(0, 128) ?? null,
-            processed_at: new Date(),
-          }),
+          .update(outcomeColumns(result)),
       tenant
     )
   } catch (error) {
@@ -309,7 +315,8 @@ export async function applyPaidEvent(
   tenant: TenantRef,
   shop: ShopGateway,
   event: PaidEvent,
-  source: EventSource
+  source: EventSource,
+  options: { callbackId?: number } = {}
 ): Promise<EventResult> {
   if (
     typeof event.providerTxnId !== 'string' ||
@@ -329,7 +336,7 @@ export async function applyPaidEvent(
   let confirmed: ConfirmResult | null = null
   let result: EventResult
   try {
-    result = await withTenant(async (trx) => {
+    const decide = async (trx: TransactionClientContract): Promise<EventResult> => {
       const found = await findAttempt(
         trx,
         tenant.id,
@@ -451,6 +458,16 @@ export async function applyPaidEvent(
         return { ...ids, outcome: 'extra_payment', accepted: true } as EventResult
       }
       return { ...ids, outcome: 'accepted', accepted: true, detail: outcome } as EventResult
+    }
+    result = await withTenant(async (trx) => {
+      const decided = await decide(trx)
+      if (options.callbackId === undefined) return decided
+      // The outcome commits with the confirmation (one transaction less per callback).
+      await trx
+        .from('payment_callbacks')
+        .where({ tenant_id: tenant.id, id: options.callbackId })
+        .update(outcomeColumns(decided))
+      return { ...decided, recorded: true }
     }, tenant)
   } catch (error) {
     if (error instanceof DeliveryError && error.code === 'E_PAYMENT_CONFLICT') {
@@ -655,8 +672,17 @@ export async function handleCallback(
   const gateway = loadedGateway(pluginId)
   const safePluginId = typeof pluginId === 'string' ? pluginId.slice(0, 40) : ''
   const callbackId = await storeCallback(tenant, safePluginId, gateway?.id ?? 'unknown', callback)
-  const result = await runPipeline(tenant, pluginId, gateway, callback)
-  await recordOutcome(tenant, callbackId, result)
+  let result: EventResult
+  try {
+    result = await runPipeline(tenant, pluginId, gateway, callback, callbackId)
+  } catch (error) {
+    logger.error(
+      { tenantId: tenant.id, pluginId: safePluginId, callbackId, err: (error as Error).message },
+      'payment callback failed'
+    )
+    result = { outcome: 'error', accepted: false }
+  }
+  if (!result.recorded) await recordOutcome(tenant, callbackId, result)
   const log = result.accepted ? logger.info.bind(logger) : logger.warn.bind(logger)
   log(
     {
@@ -675,7 +701,8 @@ async function runPipeline(
   tenant: TenantRef,
   pluginId: string,
   gateway: PaymentGateway | null,
-  callback: GatewayCallback
+  callback: GatewayCallback,
+  callbackId: number
 ): Promise<EventResult> {
   if (!gateway) return { outcome: 'gateway_unavailable', accepted: false }
   let shop: ShopGateway
@@ -711,7 +738,7 @@ async function runPipeline(
   if (!event || typeof event !== 'object') {
     return { outcome: 'malformed', accepted: false, detail: 'no event' }
   }
-  if (event.kind === 'paid') return applyPaidEvent(tenant, shop, event, 'callback')
+  if (event.kind === 'paid') return applyPaidEvent(tenant, shop, event, 'callback', { callbackId })
   return applyOtherEvent(tenant, shop, event)
 }
 

@@ -1,5 +1,6 @@
 import logger from '@adonisjs/core/services/logger'
 import { dispatch, TenantJob, type TenantJobContext } from '#jobs'
+import { backoffDelay } from '#jobs/drivers/driver'
 import { withTenant, type TenantRef } from '#tenancy'
 import type { EventHookName, OrderEventPayload } from './sdk/hooks.js'
 import { enabledPluginsFor } from './installs.js'
@@ -43,7 +44,16 @@ export class PluginEventJob extends TenantJob<PluginEventPayload> {
       payload.pluginId,
       value,
       { tenantId: payload.tenantId, plugins },
-      { id: payload.eventId }
+      {
+        id: payload.eventId,
+        attempt: ctx.job.attempt,
+        attempts: ctx.job.attempts,
+        // The job's exponential backoff: when a failure now is retried (null: last attempt).
+        retryInMs:
+          ctx.job.attempt < ctx.job.attempts
+            ? backoffDelay(PluginEventJob.backoff, ctx.job.attempt)
+            : null,
+      }
     )
     if (outcome === 'not_subscribed') {
       ctx.logger.info(

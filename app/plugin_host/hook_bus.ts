@@ -12,6 +12,7 @@ import {
 import type { Plugin } from './sdk/define_plugin.js'
 import { PluginMetrics } from './metrics.js'
 import { FILTER_OUTPUT_CHECKS } from './filter_checks.js'
+import { issueContext } from './sdk_internals.js'
 
 /** Defaults for a call's time budget (ms). */
 export const DEFAULT_TIMEOUT_MS = { filter: 250, action: 250, event: 10_000 } as const
@@ -230,14 +231,15 @@ export class HookBus {
       warn: (msg: string, data?: object) =>
         this.#logger?.warn({ pluginId: entry.pluginId, hook, ...data }, msg),
     }
-    const ctx: HookContext & { event?: EventMeta } = {
+    // Issued: `pluginStore(ctx)` works only on contexts the host created.
+    const ctx: HookContext & { event?: EventMeta } = issueContext({
       tenantId: scope.tenantId,
       pluginId: entry.pluginId,
       settings,
       signal: controller.signal,
       log,
       ...(event ? { event } : {}),
-    }
+    })
     const started = performance.now()
     let timer: NodeJS.Timeout | undefined
     try {

@@ -4,6 +4,7 @@ import { PERMISSIONS, type Permission, type Plugin } from './sdk/define_plugin.j
 import { HOOK_KINDS, type HookName } from './sdk/hooks.js'
 import { type CAPABILITY_NAMES } from './sdk/capabilities.js'
 import { SETTING_NAME, type SettingField } from './sdk/settings.js'
+import { RESERVED_PAGE_SEGMENTS } from './sdk/pages.js'
 
 export const PLUGIN_ID = /^[a-z][a-z0-9-]{1,39}$/
 export const MAX_TIMEOUT_MS = 30_000
@@ -179,11 +180,59 @@ export function validatePlugin(
     }
   }
 
-  for (const key of ['migrations', 'views', 'translations'] as const) {
+  for (const key of ['views', 'translations'] as const) {
     if (p[key] !== undefined && !relativeFolder(p[key])) {
       problems.push(`${key}: a folder inside the plugin`)
     }
   }
+  if (p.migrations !== undefined && p.migrations !== 'migrations') {
+    problems.push('migrations: "migrations" (the folder plugins/<id>/migrations)')
+  }
+  if (p.routes !== undefined) problems.push(...routeProblems(p.routes, permissions))
+  return problems
+}
+
+const ROUTE_PATH = /^\/$|^(\/([a-z0-9][a-z0-9-]{0,40}|:[a-z][a-zA-Z0-9]{0,30}))+$/
+
+/** Problems with `routes` (merchant pages). */
+function routeProblems(routes: unknown, permissions: Set<string>): string[] {
+  if (!Array.isArray(routes)) return ['routes: a list']
+  const problems: string[] = []
+  if (routes.length && !permissions.has('merchant:menu')) {
+    problems.push('routes: needs the "merchant:menu" permission')
+  }
+  if (routes.length > 50) problems.push('routes: at most 50')
+  const seen = new Set<string>()
+  routes.forEach((route: any, i) => {
+    const at = `routes[${i}]`
+    if (!route || typeof route !== 'object') return problems.push(`${at}: an object`)
+    if (route.method !== 'GET' && route.method !== 'POST')
+      problems.push(`${at}.method: GET or POST`)
+    if (typeof route.path !== 'string' || !ROUTE_PATH.test(route.path)) {
+      problems.push(`${at}.path: "/" or "/words/:param" (lower-case segments)`)
+    } else {
+      const first = route.path.split('/')[1]
+      if ((RESERVED_PAGE_SEGMENTS as readonly string[]).includes(first)) {
+        problems.push(`${at}.path: "/${first}" is reserved by the host`)
+      }
+      const names = route.path.split('/').filter((seg: string) => seg.startsWith(':'))
+      if (new Set(names).size !== names.length) problems.push(`${at}.path: a parameter twice`)
+      const key = `${route.method} ${route.path.replace(/:[a-zA-Z0-9]+/g, ':')}`
+      if (seen.has(key)) problems.push(`${at}: ${route.method} ${route.path} is declared twice`)
+      seen.add(key)
+    }
+    if (typeof route.handler !== 'function') problems.push(`${at}.handler: a function`)
+    if (
+      route.timeoutMs !== undefined &&
+      !(
+        Number.isInteger(route.timeoutMs) &&
+        route.timeoutMs >= 1 &&
+        route.timeoutMs <= MAX_TIMEOUT_MS
+      )
+    ) {
+      problems.push(`${at}.timeoutMs: 1-${MAX_TIMEOUT_MS}`)
+    }
+  })
   return problems
 }
 
@@ -260,6 +309,7 @@ export function validateStaticManifest(
         ...m,
         hooks: undefined,
         capabilities: undefined,
+        routes: undefined,
         settings: typeof settings === 'object' && settings !== null ? settings : undefined,
       },
       { engineVersion: options.engineVersion }

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Plugin } from './sdk/define_plugin.js'
 import { validatePlugin } from './manifest.js'
+import { checkPluginMigrations, loadTranslations, registerTranslations } from './assets.js'
 
 /** Where a plugin came from: a first-party folder or an npm package. */
 export interface PluginSource {
@@ -11,6 +12,8 @@ export interface PluginSource {
   name: string
   /** What to import. */
   specifier: string
+  /** The plugin's folder (first-party): where `migrations`, `views`, `translations` live. */
+  dir?: string
 }
 
 export interface LoadReport {
@@ -36,7 +39,12 @@ export async function discoverFolders(root: string): Promise<PluginSource[]> {
         () => false
       )
       if (found) {
-        out.push({ kind: 'folder', name, specifier: pathToFileURL(path).href })
+        out.push({
+          kind: 'folder',
+          name,
+          specifier: pathToFileURL(path).href,
+          dir: join(root, name),
+        })
         break
       }
     }
@@ -76,6 +84,7 @@ export async function loadPlugins(
     const problems = validatePlugin(plugin, { folderId })
     if (!problems.length && seen.has(plugin.id))
       problems.push(`id: "${plugin.id}" is already loaded`)
+    if (!problems.length) problems.push(...(await checkAssets(plugin as Plugin, source)))
     if (problems.length) {
       report.failed.push({ source, problems })
       continue
@@ -84,4 +93,33 @@ export async function loadPlugins(
     report.loaded.push({ plugin: plugin as Plugin, source })
   }
   return report
+}
+
+/**
+ * A valid manifest's files: migrations only touch the plugin's own tables (first-party
+ * only for now: the platform's migration paths list `plugins/<id>/migrations`), views and
+ * translations exist. Translations are registered for the plugin on success.
+ */
+async function checkAssets(plugin: Plugin, source: PluginSource): Promise<string[]> {
+  const problems: string[] = []
+  if (plugin.migrations) {
+    if (!source.dir) problems.push('migrations: only first-party plugins may ship migrations')
+    else
+      problems.push(
+        ...(await checkPluginMigrations(join(source.dir, plugin.migrations), plugin.id))
+      )
+  }
+  if (plugin.views && source.dir) {
+    const found = await stat(join(source.dir, plugin.views)).then(
+      (s) => s.isDirectory(),
+      () => false
+    )
+    if (!found) problems.push(`views: folder ${plugin.views} not found`)
+  }
+  if (plugin.translations && source.dir) {
+    const loaded = await loadTranslations(join(source.dir, plugin.translations))
+    problems.push(...loaded.problems)
+    if (!problems.length) registerTranslations(plugin.id, loaded.messages)
+  }
+  return problems
 }

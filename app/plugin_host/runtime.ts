@@ -4,7 +4,11 @@ import env from '#start/env'
 import { tenantDirectory, withTenant } from '#tenancy'
 import { raiseAlert } from '#delivery/alerts/alerts'
 import { notifyMerchant } from '#delivery/alerts/notify'
+import edge from 'edge.js'
+import { join } from 'node:path'
 import { HookBus, type IsolatedFailure } from './hook_bus.js'
+import { createPluginStore } from './store.js'
+import { installStoreFactory, setOutboundPolicy } from './sdk_internals.js'
 import { discoverFolders, loadPlugins, packageSources, type LoadReport } from './registry.js'
 
 /**
@@ -65,8 +69,19 @@ export function bootPlugins(): Promise<LoadReport> {
       ...(await discoverFolders(app.makePath('plugins'))),
       ...packageSources(configuredPackages()),
     ]
+    installStoreFactory((owner) => createPluginStore(owner))
+    // The SSRF fence for plugins' outbound requests: private and loopback destinations
+    // are refused in production whatever the setting (tests reach a local receiver).
+    setOutboundPolicy({
+      allowPrivate:
+        !app.inProduction && (env.get('PLUGIN_OUTBOUND_ALLOW_PRIVATE') ?? !app.inProduction),
+    })
     report = await loadPlugins(sources)
-    for (const { plugin } of report.loaded) hooks.register(plugin)
+    for (const { plugin, source } of report.loaded) {
+      hooks.register(plugin)
+      if (plugin.views && source.dir)
+        edge.mount(`plugins.${plugin.id}`, join(source.dir, plugin.views))
+    }
     for (const failure of report.failed) {
       logger.error({ plugin: failure.source.name, problems: failure.problems }, 'plugin not loaded')
     }

@@ -196,6 +196,8 @@ test.group('schema catalog', () => {
   test('discovery found tenant and append-only tables', ({ assert }) => {
     assert.isNotEmpty(TENANT_TABLES, 'no tenant tables discovered')
     assert.include(APPEND_ONLY_TABLES, 'audit_events', 'audit_events is not append-only')
+    // Plugin migrations (plugins/<id>/migrations) ran and their tables are checked here too.
+    assert.include(TENANT_TABLES, 'plg_notify_webhook_deliveries', 'plugin tables not covered')
   })
 })
 

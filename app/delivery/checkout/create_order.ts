@@ -14,6 +14,7 @@ import { hashPublicToken, newOrderNo, newPublicToken } from '#delivery/checkout/
 import { claimItems, DEFAULT_RESERVATION_TTL_MINUTES } from '#delivery/stock/reservations'
 import { queueLowStockCheck } from '#delivery/stock/low_stock'
 import { hooks } from '#plugin_host/runtime'
+import { orderEventPayload } from '#delivery/orders/order_events_out'
 import { enabledPluginsFor } from '#plugin_host/installs'
 import { toOrder, ORDER_COLUMNS, type Order } from '#delivery/orders/order'
 
@@ -167,8 +168,11 @@ export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder
     // The shop's enabled plugins, loaded once and only when a loaded plugin listens.
     const wantsAdjust = hooks.handles('pricing.adjust')
     const wantsValidate = hooks.handles('checkout.validate')
+    const wantsPlaced = hooks.handles('order.placed')
     const { plugins } =
-      wantsAdjust || wantsValidate ? await enabledPluginsFor(trx, tenantId) : { plugins: [] }
+      wantsAdjust || wantsValidate || wantsPlaced
+        ? await enabledPluginsFor(trx, tenantId)
+        : { plugins: [] }
 
     // Plugins may propose price adjustments (`pricing.adjust`, after the coupon); the core
     // applies them within its limits (`applyAdjustments`: the buyer pays ≥ 1 minor unit).
@@ -334,6 +338,12 @@ export async function createOrder(input: CreateOrderInput): Promise<CreatedOrder
           ]
         : []),
     ])
+    // `order.placed` actions of the shop's enabled plugins, in this unit of work (their
+    // writes to their own tables commit or roll back with the order); a throwing or slow
+    // action is skipped with an alert. Nothing at all when no loaded plugin listens.
+    if (wantsPlaced && plugins.length) {
+      await hooks.runActions('order.placed', orderEventPayload(order), { tenantId, plugins })
+    }
     return { order, publicToken, quote, reservedItemIds }
   }, tenant)
 }

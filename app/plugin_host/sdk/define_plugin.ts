@@ -1,6 +1,7 @@
 import type { PluginHooks } from './hooks.js'
 import type { PluginCapabilities } from './capabilities.js'
 import type { SettingsSchema } from './settings.js'
+import type { PluginRoute } from './pages.js'
 
 /**
  * What a plugin may touch. A shop's owner consents to these when installing; the host
@@ -37,11 +38,26 @@ export interface PluginDefinition<S extends SettingsSchema = SettingsSchema> {
   hooks?: PluginHooks
   /** Per-shop settings (validated on save and on load; secret fields encrypted). */
   settings?: S
-  /** Folder (relative to the plugin) with migrations for `plg_<id>_*` tables. */
-  migrations?: string
-  /** Folder with Edge views, mounted as `plugins::<id>`. */
+  /**
+   * `'migrations'`: the plugin has migrations in `plugins/<id>/migrations/` (imported from
+   * `#plugin_sdk/migrations`), run with the platform's (`node ace migration:run`). They may
+   * only create or change `plg_<id with "-" as "_">_*` tables (checked at boot).
+   */
+  migrations?: 'migrations'
+  /**
+   * Merchant pages under `/merchant/plugins/<id>/…` (needs the `merchant:menu` permission);
+   * see {@link PluginRoute}.
+   */
+  routes?: PluginRoute<any>[]
+  /**
+   * Folder with Edge views for the pages (`ctx.render('list')` → `<folder>/list.edge`),
+   * mounted as the Edge disk `plugins.<id>` (`@include('plugins.<id>::partials/row')`).
+   */
   views?: string
-  /** Folder with `<locale>.json` translation files. */
+  /**
+   * Folder with `<locale>.json` files (`en.json`, `zh-CN.json`): flat or nested keys, `{name}`
+   * placeholders. Used by pages (`ctx.t`, `t` in views), menu labels and setting labels.
+   */
   translations?: string
 }
 

@@ -121,6 +121,12 @@ export interface HookContext<S = Record<string, unknown>> {
 export interface EventMeta {
   /** Unique per event occurrence; the same on every redelivery. */
   id: string
+  /** Which delivery this is: 1 for the first, 2 for the first retry, … (when known). */
+  attempt?: number
+  /** How many deliveries the host makes at most (when known). */
+  attempts?: number
+  /** When a failure now would be retried: ms from now; null on the last attempt. */
+  retryInMs?: number | null
 }
 
 export type HookHandler<K extends HookName, S = any> = HookMap[K]['kind'] extends 'filter'

@@ -52,3 +52,22 @@ export type {
   DeliverySourceRequest,
   DeliverySourceResult,
 } from './capabilities.js'
+export { pluginStore, tablePrefix } from './store.js'
+export type {
+  PluginStore,
+  StoreOwner,
+  StoreRow,
+  StoreValue,
+  StoreWhere,
+  StoreFindOptions,
+} from './store.js'
+export { RESERVED_PAGE_SEGMENTS } from './pages.js'
+export type { PluginRoute, PluginPageContext, PluginPageResponse } from './pages.js'
+export {
+  outboundRequest,
+  checkOutboundUrl,
+  outboundPolicy,
+  isInternalAddress,
+  OutboundRefused,
+} from './outbound.js'
+export type { OutboundResponse } from './outbound.js'

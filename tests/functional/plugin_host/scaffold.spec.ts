@@ -6,6 +6,9 @@ import ace from '@adonisjs/core/services/ace'
 import { HookBus, validatePlugin } from '#plugin_host'
 import { PluginVeto } from '#plugin_sdk'
 import { scaffoldPlugin } from '#plugin_host/scaffold'
+import { checkPluginMigrations, loadTranslations } from '#plugin_host/assets'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 
 test.group('plugin host / make:plugin', () => {
   test('the scaffold is a valid plugin whose filter works', async ({ assert, cleanup }) => {
@@ -39,6 +42,24 @@ test.group('plugin host / make:plugin', () => {
       .catch((e) => e)
     assert.instanceOf(veto, PluginVeto)
     assert.equal(veto.code, 'E_QUANTITY_CAP')
+  })
+
+  test('--pages scaffolds a valid plugin with a table, a page, a menu entry', async ({
+    assert,
+    cleanup,
+  }) => {
+    const id = `scaffold-${randomBytes(3).toString('hex')}`
+    const dir = app.makePath('plugins', id)
+    cleanup(() => rm(dir, { recursive: true, force: true }))
+    const command = await ace.exec('make:plugin', [id, '--pages'])
+    assert.equal(command.exitCode, 0)
+    const module = await import(`${app.makePath('plugins', id, 'plugin.ts')}`)
+    assert.deepEqual(validatePlugin(module.default, { folderId: id }), [])
+    assert.deepEqual(await checkPluginMigrations(join(dir, 'migrations'), id), [])
+    const messages = await loadTranslations(join(dir, 'translations'))
+    assert.deepEqual(messages.problems, [])
+    assert.deepEqual([...messages.messages.keys()].sort(), ['en', 'zh-CN'])
+    assert.isTrue(existsSync(join(dir, 'views', 'index.edge')))
   })
 
   test('a bad id is refused before anything is written', ({ assert }) => {

@@ -444,13 +444,16 @@ export async function spyTenancy<T>(fn: () => Promise<T>) {
 
 /**
  * Rows that anonymous malformed requests may legitimately write, per table, as a SQL
- * condition on the row. Only one: a failed platform-admin login is audited
+ * condition on the row. A failed platform-admin login is audited
  * (`admin.login_failed`, app/actions/accounts/log_in_platform_admin.ts) by design, so a
  * variant that happened to be well-formed but wrong may add such a row. Everything else in
  * platform_audit_events still counts.
  */
 const ALLOWED_WRITES: Record<string, string> = {
   platform_audit_events: `action = 'admin.login_failed'`,
+  // Every request to a gateway callback route is stored raw before it is verified
+  // (app/payments/callbacks.ts), by design; an anonymous one can only end rejected.
+  payment_callbacks: `outcome IN ('gateway_unavailable', 'bad_signature', 'malformed', 'stale', 'gateway_error')`,
 }
 
 /** Tables no request can write (migration bookkeeping). */

@@ -43,7 +43,7 @@ test.group('plugin host / manifest', () => {
       'capabilities.paymentGateway: needs the "payments:process" permission',
       'settings.Bad-Name: name must be camelCase',
       'settings.Bad-Name: unknown field type',
-      'migrations: a folder inside the plugin',
+      'migrations: "migrations" (the folder plugins/<id>/migrations)',
     ]) {
       assert.isTrue(
         problems.some((p) => p.startsWith(expected)),
