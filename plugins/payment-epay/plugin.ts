@@ -1,6 +1,9 @@
 import {
   definePlugin,
+  outboundRequest,
+  OutboundRefused,
   setting,
+  type OutboundResponse,
   type CreatePaymentRequest,
   type CreatedPayment,
   type GatewayCallback,
@@ -41,6 +44,9 @@ export const GATEWAY_ID = 'epay'
 
 /** v2 answers and notifies carry a signed `timestamp`; older than this is stale. */
 export const TIMESTAMP_TOLERANCE_S = 300
+
+/** One EPay round trip at most (the core's budget for the whole call is 15 s). */
+const CALL_TIMEOUT_MS = 12_000
 
 /** EPay refuses longer product names (`name`, in bytes). */
 export const NAME_MAX_BYTES = 127
@@ -188,42 +194,41 @@ function checkSigned(config: Config, params: Params): 'ok' | 'bad_signature' | '
 }
 
 class HttpFailure extends Error {
-  constructor(readonly kind: 'network' | 'timeout' | 'status' | 'body') {
+  constructor(readonly kind: 'network' | 'timeout' | 'status' | 'body' | 'blocked') {
     super(`EPay ${kind}`)
   }
 }
 
-/** POST a form (or GET) to the EPay and parse its JSON answer. */
+/**
+ * POST a form (or GET) to the EPay through the host's fenced `outboundRequest` (no
+ * private or loopback destination in production, no redirects) and parse its JSON answer.
+ */
 async function call(
   url: string,
   ctx: PaymentContext<any>,
   form: Record<string, string> | null
 ): Promise<{ status: number; data: Record<string, unknown> }> {
-  let response: Response
+  let response: OutboundResponse
   try {
-    response = await fetch(url, {
+    response = await outboundRequest(url, {
       method: form ? 'POST' : 'GET',
       headers: form
         ? { 'content-type': 'application/x-www-form-urlencoded', 'accept': 'application/json' }
         : { accept: 'application/json' },
       body: form ? new URLSearchParams(form).toString() : undefined,
+      timeoutMs: CALL_TIMEOUT_MS,
       signal: ctx.signal,
-      redirect: 'error',
     })
-  } catch {
-    throw new HttpFailure(ctx.signal.aborted ? 'timeout' : 'network')
-  }
-  let text: string
-  try {
-    text = await response.text()
-  } catch {
-    throw new HttpFailure(ctx.signal.aborted ? 'timeout' : 'network')
+  } catch (error) {
+    if (error instanceof OutboundRefused) throw new HttpFailure('blocked')
+    const timedOut = ctx.signal.aborted || (error as Error)?.message === 'timeout'
+    throw new HttpFailure(timedOut ? 'timeout' : 'network')
   }
   if (response.status >= 500) throw new HttpFailure('status')
   let data: unknown
   try {
     // Some PHP hosts prefix a byte-order mark.
-    data = JSON.parse(text.replace(/^\uFEFF/, ''))
+    data = JSON.parse(response.body.replace(/^\uFEFF/, ''))
   } catch {
     throw new HttpFailure('body')
   }
@@ -314,6 +319,7 @@ async function createPayment(
     const kind = error instanceof HttpFailure ? error.kind : 'network'
     ctx.log.warn('EPay create failed', { kind, tradeNo: request.tradeNo })
     if (kind === 'body') throw new EpayError('bad_response', 'EPay answered something unexpected')
+    if (kind === 'blocked') badSettings()
     throw new EpayError('unreachable', 'EPay could not be reached; try again in a moment')
   }
   const data = answer.data
@@ -579,6 +585,7 @@ async function refund(
     if (!v2 && kind === 'timeout') {
       return { ok: false, reason: 'timeout_outcome_unknown', retryable: false }
     }
+    if (kind === 'blocked') return { ok: false, reason: 'bad_settings', retryable: false }
     return { ok: false, reason: `epay_${kind}`, retryable: kind !== 'body' || v2 }
   }
   const data = answer.data

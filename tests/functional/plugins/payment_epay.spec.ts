@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { contractContext, paymentGatewayContract } from '#plugin_host'
 import { hooks } from '#plugin_host/runtime'
+import { setOutboundPolicy } from '#plugin_host/sdk_internals'
 import { validateSettings } from '#plugin_sdk'
 import type { GatewayCallback, PaymentContext, VerifiedCallback } from '#plugin_sdk'
 import { parseGatewayAmount } from '#payments/amounts'
@@ -166,6 +167,41 @@ test.group('plugins / payment-epay: plugin and settings', () => {
       )
       assert.deepEqual(verified, { ok: false, reason: 'bad_signature' })
     }
+  })
+
+  test("calls go through the host's outbound fence: an EPay on a private address is refused in production", async ({
+    assert,
+    cleanup,
+  }) => {
+    const fake = fakeEpay({ version: 'v1' })
+    await fake.start()
+    cleanup(() => fake.stop())
+    setOutboundPolicy({ allowPrivate: false })
+    cleanup(() => setOutboundPolicy({ allowPrivate: true }))
+    const settings = fake.settings({ mode: 'mapi', payType: 'alipay' })
+    const error = await gateway
+      .createPayment(request('https://p.test/cb'), ctxOf(settings))
+      .catch((e) => e)
+    assert.instanceOf(error, EpayError)
+    assert.equal(error.code, 'bad_settings')
+    assert.lengthOf(fake.requests, 0, 'nothing reached the loopback EPay')
+    assert.deepEqual(
+      await gateway.refund!(
+        {
+          tradeNo: 'X',
+          providerTxnId: 'T',
+          providerRef: null,
+          paymentAmountMinor: 100n,
+          amountMinor: 100n,
+          currency: 'CNY',
+          idempotencyKey: 'k',
+          reason: '',
+        },
+        ctxOf(settings)
+      ),
+      { ok: false, reason: 'bad_settings', retryable: false }
+    )
+    assert.lengthOf(fake.requests, 0)
   })
 
   test('acknowledgements: exactly "success" (200, text/plain), else 400 "fail"', ({ assert }) => {
