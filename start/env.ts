@@ -164,4 +164,16 @@ export default await Env.create(new URL('../', import.meta.url), {
   PLUGIN_PAYMENT_STRIPE_SECRET_KEY: Env.schema.secret.optional(),
   PLUGIN_PAYMENT_STRIPE_WEBHOOK_SECRET: Env.schema.secret.optional(),
   PLUGIN_PAYMENT_STRIPE_API_BASE: Env.schema.string.optional(),
+  /*
+  | The platform's own EPay merchant, for shops that choose "platform" collection in the
+  | payment-epay settings (plugins/payment-epay/README.md).
+  */
+  PLUGIN_PAYMENT_EPAY_API_URL: Env.schema.string.optional(),
+  PLUGIN_PAYMENT_EPAY_PID: Env.schema.string.optional(),
+  PLUGIN_PAYMENT_EPAY_VERSION: Env.schema.string.optional(),
+  PLUGIN_PAYMENT_EPAY_MD5_KEY: Env.schema.secret.optional(),
+  PLUGIN_PAYMENT_EPAY_MERCHANT_PRIVATE_KEY: Env.schema.secret.optional(),
+  PLUGIN_PAYMENT_EPAY_PLATFORM_PUBLIC_KEY: Env.schema.string.optional(),
+  PLUGIN_PAYMENT_EPAY_MODE: Env.schema.string.optional(),
+  PLUGIN_PAYMENT_EPAY_PAY_TYPE: Env.schema.string.optional(),
 })

@@ -2,6 +2,7 @@ import {
   definePlugin,
   outboundRequest,
   OutboundRefused,
+  platformConfig,
   setting,
   type OutboundResponse,
   type CreatePaymentRequest,
@@ -52,6 +53,7 @@ const CALL_TIMEOUT_MS = 12_000
 export const NAME_MAX_BYTES = 127
 
 export type EpaySettings = {
+  account?: string | null
   apiUrl: string | null
   pid: string | null
   version: string | null
@@ -90,8 +92,37 @@ interface Config {
   publicKey: ReturnType<typeof publicKeyOf>
 }
 
-/** The shop's settings, checked as a whole (what VineJS cannot: the fields each version needs). */
-function configOf(settings: Partial<EpaySettings>): Config | null {
+/**
+ * Whose EPay merchant takes the money: `own` (the shop's, settlement `direct`) or
+ * `platform` (the platform's merchant, configured by the operator as
+ * `PLUGIN_PAYMENT_EPAY_*`; settlement `platform`: the money is settled to the shop's
+ * balance and withdrawn, which is also what wallet top-ups need).
+ */
+export function accountOf(settings: Partial<EpaySettings>): 'own' | 'platform' {
+  return settings.account === 'platform' ? 'platform' : 'own'
+}
+
+/** The platform's EPay merchant, from `PLUGIN_PAYMENT_EPAY_*` (read at call time). */
+export function platformMerchant(): Partial<EpaySettings> {
+  const env = platformConfig('payment-epay')
+  return {
+    apiUrl: env.API_URL ?? null,
+    pid: env.PID ?? null,
+    version: env.VERSION ?? null,
+    md5Key: env.MD5_KEY ?? null,
+    merchantPrivateKey: env.MERCHANT_PRIVATE_KEY ?? null,
+    platformPublicKey: env.PLATFORM_PUBLIC_KEY ?? null,
+    mode: env.MODE ?? null,
+    payType: env.PAY_TYPE ?? null,
+  }
+}
+
+/**
+ * The settings in force, checked as a whole (what VineJS cannot: the fields each version
+ * needs). With `account: 'platform'` the shop's own credential fields are ignored.
+ */
+function configOf(shopSettings: Partial<EpaySettings>): Config | null {
+  const settings = accountOf(shopSettings) === 'platform' ? platformMerchant() : shopSettings
   let base: URL
   try {
     base = new URL(String(settings.apiUrl ?? ''))
@@ -615,7 +646,7 @@ async function refund(
 export const gateway: PaymentGateway<EpaySettings> = {
   id: GATEWAY_ID,
   currencies: ['CNY'],
-  settlement: () => 'direct',
+  settlement: (ctx) => (accountOf(ctx.settings) === 'platform' ? 'platform' : 'direct'),
   createPayment,
   verifyCallback,
   acknowledge,
@@ -633,21 +664,23 @@ export default definePlugin({
     'Take Alipay, WeChat Pay and QQ Wallet payments through your own 易支付 (EPay) merchant: v1 (MD5) or v2 (RSA) signing, cashier redirect or API QR/URL mode, signed notifies verified before anything is delivered.',
   permissions: ['payments:process', 'network:outbound'],
   settings: {
+    account: setting.select({
+      label: 'Whose EPay merchant',
+      options: ['own', 'platform'],
+      help: "own (default): your own EPay merchant, the money lands there directly. platform: the platform's EPay merchant collects, the money is settled to your balance and withdrawn (needed for buyer wallet top-ups); the fields below are then ignored.",
+    }),
     apiUrl: setting.url({
       label: 'EPay site address',
-      required: true,
       httpsOnly: false,
       help: 'The https:// address of your EPay site, e.g. https://pay.example.com/ (submit.php, mapi.php and api.php are under it).',
     }),
     pid: setting.string({
       label: 'Merchant id (pid)',
-      required: true,
       maxLength: 32,
       pattern: /^[A-Za-z0-9_-]{1,32}$/,
     }),
     version: setting.select({
       label: 'Protocol version',
-      required: true,
       options: ['v1', 'v2'],
       help: 'v1: MD5 key. v2: RSA keys (merchant private key, platform public key).',
     }),
@@ -668,7 +701,6 @@ export default definePlugin({
     }),
     mode: setting.select({
       label: 'Mode',
-      required: true,
       options: ['submit', 'mapi'],
       help: 'submit: the buyer is sent to the EPay cashier. mapi: the shop asks the EPay for a pay URL or QR code (needs a payment type).',
     }),

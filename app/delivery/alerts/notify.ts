@@ -91,6 +91,7 @@ function alertMailData(alert: any, shop: string): Record<string, string> {
     product: str(alert.product_name) || str(data.productName),
     stock: str(data.available ?? data.stock),
     plugin: str(data.pluginId),
+    gateway: str(data.gateway),
     reason: str(data.reason),
   }
 }
