@@ -24,11 +24,9 @@ import {
 import balancePlugin from '#plugins/payment-balance/plugin'
 import {
   callbackOutcomes,
-  fakeGateway,
-  GATEWAY_KEY,
   postCallback,
-  registerTestGateway,
   shopWithGateway,
+  withTestGateway,
 } from '#tests/functional/payments/_fixtures'
 
 function wallet(shop: Tenant, buyer: Buyer) {
@@ -184,28 +182,16 @@ test.group('money / buyer wallet', (group) => {
 })
 
 test.group('money / wallet pages and top-up end to end', (group) => {
-  let gateway: ReturnType<typeof fakeGateway>
-  let endpoint: string
-  group.each.setup(async () => {
-    await resetState()
+  const fx = withTestGateway(group, async () => {
     forgetPlans()
-    mail.fake()
-    const unregister = await registerTestGateway()
     await syncFirstPartyPlugins([balancePlugin])
-    gateway = fakeGateway(GATEWAY_KEY)
-    endpoint = await gateway.start()
-    return async () => {
-      unregister()
-      mail.restore()
-      await gateway.stop()
-    }
   })
 
   test('buyer tops up through another gateway; the verified callback credits once; history shows it', async ({
     client,
     assert,
   }) => {
-    const { shop, owner } = await shopWithGateway('wl-page', endpoint)
+    const { shop, owner } = await shopWithGateway('wl-page', fx.endpoint)
     await enableWallet(shop, owner)
     const buyer = await createBuyer(shop.toRef(), 'ann@example.test')
     const post = (form: Record<string, string>, locale = 'en') =>
@@ -239,8 +225,8 @@ test.group('money / wallet pages and top-up end to end', (group) => {
     const [attempt] = await rowsOf('payment_attempts', shop)
     assert.equal(attempt.purpose, 'wallet_topup')
 
-    const paid = gateway.markPaid(attempt.provider_ref)
-    const body = gateway.callbackBody(paid)
+    const paid = fx.gateway.markPaid(attempt.provider_ref)
+    const body = fx.gateway.callbackBody(paid)
     assert.deepEqual(await postCallback(shop, body), { status: 200, body: 'OK' })
     assert.deepEqual(await postCallback(shop, body), { status: 200, body: 'OK' })
     assert.equal(await wallet(shop, buyer), 2_000n)
@@ -262,7 +248,7 @@ test.group('money / wallet pages and top-up end to end', (group) => {
     client,
     assert,
   }) => {
-    const { shop, owner } = await shopWithGateway('wl-own', endpoint)
+    const { shop, owner } = await shopWithGateway('wl-own', fx.endpoint)
     await enableWallet(shop, owner)
     const ann = await createBuyer(shop.toRef(), 'ann@example.test')
     const bob = await createBuyer(shop.toRef(), 'bob@example.test')

@@ -12,7 +12,9 @@ import { startPayment } from '#payments'
 import { createOrder } from '#delivery'
 import testGateway, { sign, SIGNATURE_HEADER } from '#tests/fixtures/plugins/test-gateway/plugin'
 import { fakeGateway } from '#tests/fixtures/plugins/test-gateway/server'
-import { freshIp, hostOf, shopWithOwner } from '#tests/functional/merchant/_fixtures'
+import mail from '@adonisjs/mail/services/main'
+import type { Group } from '@japa/runner/core'
+import { freshIp, hostOf, resetState, shopWithOwner } from '#tests/functional/merchant/_fixtures'
 import { addItems, productOf } from '#tests/functional/delivery/_fixtures'
 
 export const GATEWAY_KEY = 'test-gateway-signing-key-0123'
@@ -142,3 +144,26 @@ export async function callbackOutcomes(shop: Tenant) {
 }
 
 export { fakeGateway }
+
+/**
+ * Every test of `group` starts clean (state reset, mail faked, `before` run) with the test
+ * gateway registered and its fake server listening; all is undone after the test. Read
+ * `gateway` and `endpoint` from the returned object inside the tests.
+ */
+export function withTestGateway(group: Group, before?: () => Promise<unknown>) {
+  const fixture = {} as { gateway: ReturnType<typeof fakeGateway>; endpoint: string }
+  group.each.setup(async () => {
+    await resetState()
+    mail.fake()
+    await before?.()
+    const unregister = await registerTestGateway()
+    fixture.gateway = fakeGateway(GATEWAY_KEY)
+    fixture.endpoint = await fixture.gateway.start()
+    return async () => {
+      unregister()
+      mail.restore()
+      await fixture.gateway.stop()
+    }
+  })
+  return fixture
+}

@@ -1,18 +1,16 @@
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
-import mail from '@adonisjs/mail/services/main'
 import { randomBytes } from 'node:crypto'
 import type Tenant from '#models/tenant'
 import {
-  fakeGateway,
   GATEWAY_KEY,
   pendingOrder,
   platformRows,
   postCallback,
-  registerTestGateway,
   shopWithGateway,
+  withTestGateway,
 } from '#tests/functional/payments/_fixtures'
-import { freshIp, hostOf, resetState } from '#tests/functional/merchant/_fixtures'
+import { freshIp, hostOf } from '#tests/functional/merchant/_fixtures'
 
 const slug = () => `buy-${randomBytes(4).toString('hex')}`
 
@@ -37,26 +35,13 @@ function pay(client: ApiClient, shop: Tenant, token: string, gateway: string) {
 }
 
 test.group('payments / buyer', (group) => {
-  let gateway: ReturnType<typeof fakeGateway>
-  let endpoint: string
-  group.each.setup(async () => {
-    await resetState()
-    mail.fake()
-    const unregister = await registerTestGateway()
-    gateway = fakeGateway(GATEWAY_KEY)
-    endpoint = await gateway.start()
-    return async () => {
-      unregister()
-      mail.restore()
-      await gateway.stop()
-    }
-  })
+  const fx = withTestGateway(group)
 
   test('the order page lists the gateways; choosing one redirects to the gateway', async ({
     client,
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), endpoint, 'redirect')
+    const { shop } = await shopWithGateway(slug(), fx.endpoint, 'redirect')
     const { order, token } = await pendingOrder(shop)
     const page = await get(client, shop, `/orders/${token}`)
     page.assertStatus(200)
@@ -67,11 +52,11 @@ test.group('payments / buyer', (group) => {
 
     const response = await pay(client, shop, token, 'test-gateway')
     response.assertStatus(303)
-    const fake = gateway.latest(order.orderNo)!
-    assert.equal(response.header('location'), `${endpoint}/pay/${fake.ref}`)
+    const fake = fx.gateway.latest(order.orderNo)!
+    assert.equal(response.header('location'), `${fx.endpoint}/pay/${fake.ref}`)
     assert.equal(new URL(fake.returnUrl).pathname, `/orders/${token}`)
     const [attempt] = await platformRows('payment_attempts', shop)
-    assert.deepEqual(attempt.action, { kind: 'redirect', url: `${endpoint}/pay/${fake.ref}` })
+    assert.deepEqual(attempt.action, { kind: 'redirect', url: `${fx.endpoint}/pay/${fake.ref}` })
 
     // Coming back to the return URL shows the order; it never pays it.
     const back = await get(client, shop, `/orders/${token}`)
@@ -81,11 +66,11 @@ test.group('payments / buyer', (group) => {
     assert.lengthOf(await platformRows('payments', shop), 0)
   })
 
-  test('QR mode: a server-rendered SVG page; the status endpoint flips after the callback', async ({
+  test('QR mode: a server-rendered SVG page; the status fx.endpoint flips after the callback', async ({
     client,
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), endpoint, 'qr')
+    const { shop } = await shopWithGateway(slug(), fx.endpoint, 'qr')
     const { order, token } = await pendingOrder(shop)
     const response = await pay(client, shop, token, 'test-gateway')
     response.assertStatus(303)
@@ -95,15 +80,15 @@ test.group('payments / buyer', (group) => {
     page.assertStatus(200)
     assert.include(page.text(), '<svg')
     assert.notInclude(page.text(), 'style=')
-    const fake = gateway.latest(order.orderNo)!
-    assert.include(page.text(), `href="${endpoint}/pay/${fake.ref}"`)
+    const fake = fx.gateway.latest(order.orderNo)!
+    assert.include(page.text(), `href="${fx.endpoint}/pay/${fake.ref}"`)
 
     const status = await get(client, shop, `/orders/${token}/status`)
     status.assertStatus(200)
     assert.equal(status.header('cache-control'), 'no-store')
     assert.deepEqual(status.body(), { status: 'pending', paid: false, final: false })
 
-    await postCallback(shop, gateway.callbackBody(gateway.markPaid(fake.ref)))
+    await postCallback(shop, fx.gateway.callbackBody(fx.gateway.markPaid(fake.ref)))
     const after = await get(client, shop, `/orders/${token}/status`)
     assert.deepEqual(after.body(), { status: 'delivered', paid: true, final: true })
     // The payment page of a paid order goes back to the order.
@@ -119,13 +104,13 @@ test.group('payments / buyer', (group) => {
     client,
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), endpoint, 'form')
+    const { shop } = await shopWithGateway(slug(), fx.endpoint, 'form')
     const { order, token } = await pendingOrder(shop)
     const response = await pay(client, shop, token, 'test-gateway')
     const page = await get(client, shop, String(response.header('location')))
     page.assertStatus(200)
-    const fake = gateway.latest(order.orderNo)!
-    assert.include(page.text(), `action="${endpoint}/pay/${fake.ref}"`)
+    const fake = fx.gateway.latest(order.orderNo)!
+    assert.include(page.text(), `action="${fx.endpoint}/pay/${fake.ref}"`)
     assert.include(page.text(), `name="ref" value="${fake.ref}"`)
     assert.include(page.text(), '/js/pay_form.js')
   })
@@ -134,9 +119,9 @@ test.group('payments / buyer', (group) => {
     client,
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), endpoint, 'redirect')
+    const { shop } = await shopWithGateway(slug(), fx.endpoint, 'redirect')
     const { token } = await pendingOrder(shop)
-    gateway.setDown(true)
+    fx.gateway.setDown(true)
     const down = await pay(client, shop, token, 'test-gateway')
     down.assertStatus(303)
     assert.equal(down.header('location'), `/orders/${token}`)
@@ -156,11 +141,11 @@ test.group('payments / buyer', (group) => {
     const [row] = await platformRows('orders', shop)
     assert.equal(row.status, 'pending')
 
-    gateway.setDown(false)
+    fx.gateway.setDown(false)
     await pay(client, shop, token, 'test-gateway')
     const attempts = await platformRows('payment_attempts', shop)
-    const fake = gateway.payments.get(attempts[1].provider_ref)!
-    await postCallback(shop, gateway.callbackBody(gateway.markPaid(fake.ref)))
+    const fake = fx.gateway.payments.get(attempts[1].provider_ref)!
+    await postCallback(shop, fx.gateway.callbackBody(fx.gateway.markPaid(fake.ref)))
     const late = await pay(client, shop, token, 'test-gateway')
     assert.equal(late.header('location'), `/orders/${token}`)
     const paidPage = await get(client, shop, `/orders/${token}`)
@@ -169,7 +154,7 @@ test.group('payments / buyer', (group) => {
   })
 
   test('paying without a CSRF token is refused', async ({ client, assert }) => {
-    const { shop } = await shopWithGateway(slug(), endpoint, 'redirect')
+    const { shop } = await shopWithGateway(slug(), fx.endpoint, 'redirect')
     const { token } = await pendingOrder(shop)
     const response = await client
       .post(`/orders/${token}/pay`)

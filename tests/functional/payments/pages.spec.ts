@@ -1,50 +1,29 @@
 import { test } from '@japa/runner'
-import mail from '@adonisjs/mail/services/main'
 import db from '@adonisjs/lucid/services/db'
 import { randomBytes } from 'node:crypto'
 import {
-  fakeGateway,
   GATEWAY_KEY,
   pendingOrder,
   platformRows,
   postCallback,
-  registerTestGateway,
   shopWithGateway,
   startAttempt,
+  withTestGateway,
 } from '#tests/functional/payments/_fixtures'
 import { ACCOUNT_HEADER } from '#tests/fixtures/plugins/test-gateway/plugin'
-import {
-  addMember,
-  auditOf,
-  createUser,
-  hostOf,
-  resetState,
-} from '#tests/functional/merchant/_fixtures'
+import { addMember, auditOf, createUser, hostOf } from '#tests/functional/merchant/_fixtures'
 import { createAdmin } from '#tests/functional/platform/helpers'
 
 const slug = () => `pg-${randomBytes(4).toString('hex')}`
 
 test.group('payments / merchant gateways and platform alerts', (group) => {
-  let gateway: ReturnType<typeof fakeGateway>
-  let endpoint: string
-  group.each.setup(async () => {
-    await resetState()
-    mail.fake()
-    const unregister = await registerTestGateway()
-    gateway = fakeGateway(GATEWAY_KEY)
-    endpoint = await gateway.start()
-    return async () => {
-      unregister()
-      mail.restore()
-      await gateway.stop()
-    }
-  })
+  const fx = withTestGateway(group)
 
   test('owners see the gateways and connect an account; staff are refused', async ({
     client,
     assert,
   }) => {
-    const { shop, owner } = await shopWithGateway(slug(), endpoint)
+    const { shop, owner } = await shopWithGateway(slug(), fx.endpoint)
     const staff = await createUser(`staff@${shop.slug}.test`)
     await addMember(shop, staff, 'staff')
 
@@ -77,11 +56,11 @@ test.group('payments / merchant gateways and platform alerts', (group) => {
       .withCsrfToken()
       .redirects(0)
     connect.assertStatus(303)
-    assert.match(String(connect.header('location')), new RegExp(`^${endpoint}/onboard/acct_`))
+    assert.match(String(connect.header('location')), new RegExp(`^${fx.endpoint}/onboard/acct_`))
     const accounts = await db.from('gateway_accounts').where('tenant_id', shop.id)
     assert.lengthOf(accounts, 1)
     assert.equal(accounts[0].gateway, 'testpay')
-    const [request] = gateway.connects
+    const [request] = fx.gateway.connects
     assert.equal(
       new URL(String(request.returnUrl)).pathname + new URL(String(request.returnUrl)).search,
       '/merchant/payments?connected=test-gateway'
@@ -108,7 +87,7 @@ test.group('payments / merchant gateways and platform alerts', (group) => {
     client,
     assert,
   }) => {
-    const { shop, owner } = await shopWithGateway(slug(), endpoint)
+    const { shop, owner } = await shopWithGateway(slug(), fx.endpoint)
     await client
       .post('/merchant/payments/test-gateway/connect')
       .header('host', hostOf(shop))
@@ -119,7 +98,7 @@ test.group('payments / merchant gateways and platform alerts', (group) => {
     const { order } = await pendingOrder(shop)
     await startAttempt(shop, order.id)
     const [attempt] = await platformRows('payment_attempts', shop)
-    const body = gateway.callbackBody(gateway.markPaid(attempt.provider_ref))
+    const body = fx.gateway.callbackBody(fx.gateway.markPaid(attempt.provider_ref))
 
     const unknown = await postCallback(shop, body, {
       host: 'localhost',
@@ -153,12 +132,12 @@ test.group('payments / merchant gateways and platform alerts', (group) => {
     client,
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), endpoint)
+    const { shop } = await shopWithGateway(slug(), fx.endpoint)
     const { order } = await pendingOrder(shop)
     await startAttempt(shop, order.id)
     const [attempt] = await platformRows('payment_attempts', shop)
-    const paid = gateway.markPaid(attempt.provider_ref)
-    await postCallback(shop, gateway.callbackBody(paid, { amount: '9.99' }))
+    const paid = fx.gateway.markPaid(attempt.provider_ref)
+    await postCallback(shop, fx.gateway.callbackBody(paid, { amount: '9.99' }))
 
     const root = await createAdmin()
     const list = await client

@@ -1,45 +1,29 @@
 import { test } from '@japa/runner'
-import mail from '@adonisjs/mail/services/main'
 import { randomBytes } from 'node:crypto'
 import { handleCallback } from '#payments'
 import { setPluginEnabled } from '#plugin_host'
 import {
   callbackOutcomes,
-  fakeGateway,
   GATEWAY_KEY,
   moneyFootprint,
   pendingOrder,
   platformRows,
   postCallback,
-  registerTestGateway,
   shopWithGateway,
   sign,
   startAttempt,
+  withTestGateway,
 } from '#tests/functional/payments/_fixtures'
-import { resetState } from '#tests/functional/merchant/_fixtures'
 
 const slug = () => `pay-${randomBytes(4).toString('hex')}`
 
 test.group('payments / callback pipeline', (group) => {
-  let gateway: ReturnType<typeof fakeGateway>
-  let endpoint: string
-  group.each.setup(async () => {
-    await resetState()
-    mail.fake()
-    const unregister = await registerTestGateway()
-    gateway = fakeGateway(GATEWAY_KEY)
-    endpoint = await gateway.start()
-    return async () => {
-      unregister()
-      mail.restore()
-      await gateway.stop()
-    }
-  })
+  const fx = withTestGateway(group)
 
   test('a verified callback delivers the order once; the raw callback is stored', async ({
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), endpoint)
+    const { shop } = await shopWithGateway(slug(), fx.endpoint)
     const { order } = await pendingOrder(shop)
     const started = await startAttempt(shop, order.id)
     assert.equal(started.action.kind, 'redirect')
@@ -47,11 +31,11 @@ test.group('payments / callback pipeline', (group) => {
     assert.equal(attempt.status, 'pending')
     assert.match(attempt.provider_ref, /^TP/)
     assert.equal(attempt.settlement, 'platform')
-    const fake = gateway.markPaid(attempt.provider_ref)
+    const fake = fx.gateway.markPaid(attempt.provider_ref)
     assert.equal(new URL(fake.notifyUrl).pathname, '/pay/callback/test-gateway')
     assert.equal(new URL(fake.notifyUrl).hostname, `${shop.slug}.localhost`)
 
-    const body = gateway.callbackBody(fake)
+    const body = fx.gateway.callbackBody(fake)
     const reply = await postCallback(shop, body)
     assert.deepEqual(reply, { status: 200, body: 'OK' })
     const [row] = await platformRows('orders', shop)
@@ -72,14 +56,14 @@ test.group('payments / callback pipeline', (group) => {
   test('forged signature, unknown trade, notify before the order exists: rejected, nothing changed', async ({
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), endpoint)
+    const { shop } = await shopWithGateway(slug(), fx.endpoint)
     const { order } = await pendingOrder(shop)
     await startAttempt(shop, order.id)
     const [attempt] = await platformRows('payment_attempts', shop)
-    const fake = gateway.markPaid(attempt.provider_ref)
+    const fake = fx.gateway.markPaid(attempt.provider_ref)
     const before = await moneyFootprint(shop)
 
-    const body = gateway.callbackBody(fake)
+    const body = fx.gateway.callbackBody(fake)
     assert.equal(
       await postCallback(shop, body, { signature: sign('wrong-key-123456', body) }).then(
         (r) => r.body
@@ -96,9 +80,9 @@ test.group('payments / callback pipeline', (group) => {
       400
     )
     // A trade number that is no order of this shop (a notify before the order exists).
-    const unknown = gateway.callbackBody(fake, { trade_no: '20991231ZZZZZZZZ' })
+    const unknown = fx.gateway.callbackBody(fake, { trade_no: '20991231ZZZZZZZZ' })
     assert.equal(await postCallback(shop, unknown).then((r) => r.status), 400)
-    const nonsense = gateway.callbackBody(fake, { trade_no: ['x'] })
+    const nonsense = fx.gateway.callbackBody(fake, { trade_no: ['x'] })
     assert.equal(await postCallback(shop, nonsense).then((r) => r.status), 400)
     // An unknown plugin id and a plugin that is not enabled here.
     assert.equal(
@@ -120,11 +104,11 @@ test.group('payments / callback pipeline', (group) => {
   test('tampered amounts in every form are refused as invalid, nothing changed', async ({
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), endpoint)
+    const { shop } = await shopWithGateway(slug(), fx.endpoint)
     const { order } = await pendingOrder(shop)
     await startAttempt(shop, order.id)
     const [attempt] = await platformRows('payment_attempts', shop)
-    const fake = gateway.markPaid(attempt.provider_ref)
+    const fake = fx.gateway.markPaid(attempt.provider_ref)
     const before = await moneyFootprint(shop)
     const forms: unknown[] = [
       ['10.00'],
@@ -147,7 +131,7 @@ test.group('payments / callback pipeline', (group) => {
       '-10.00',
     ]
     for (const amount of forms) {
-      const reply = await postCallback(shop, gateway.callbackBody(fake, { amount }))
+      const reply = await postCallback(shop, fx.gateway.callbackBody(fake, { amount }))
       assert.equal(reply.status, 400, `amount ${JSON.stringify(amount)}`)
     }
     assert.deepEqual(await moneyFootprint(shop), before)
@@ -162,15 +146,15 @@ test.group('payments / callback pipeline', (group) => {
   test('a valid signature replayed onto another order or another shop is refused', async ({
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), endpoint)
-    const { shop: other } = await shopWithGateway(slug(), endpoint)
+    const { shop } = await shopWithGateway(slug(), fx.endpoint)
+    const { shop: other } = await shopWithGateway(slug(), fx.endpoint)
     const a = await pendingOrder(shop)
     const b = await pendingOrder(shop)
     await startAttempt(shop, a.order.id)
     await startAttempt(shop, b.order.id)
     const attempts = await platformRows('payment_attempts', shop)
-    const paidA = gateway.markPaid(attempts[0].provider_ref)
-    const bodyA = gateway.callbackBody(paidA)
+    const paidA = fx.gateway.markPaid(attempts[0].provider_ref)
+    const bodyA = fx.gateway.callbackBody(paidA)
     const before = await moneyFootprint(shop)
     const beforeOther = await moneyFootprint(other)
 
@@ -183,7 +167,7 @@ test.group('payments / callback pipeline', (group) => {
     // A's notify sent to another shop that happens to share the key: not its order.
     assert.equal(await postCallback(other, bodyA).then((r) => r.status), 400)
     // B's number signed with A's gateway reference: the reference is another attempt's.
-    const crossRef = gateway.callbackBody(paidA, { trade_no: b.order.orderNo })
+    const crossRef = fx.gateway.callbackBody(paidA, { trade_no: b.order.orderNo })
     assert.equal(await postCallback(shop, crossRef).then((r) => r.status), 400)
     assert.deepEqual(await moneyFootprint(shop), before)
     assert.deepEqual(await moneyFootprint(other), beforeOther)
@@ -192,7 +176,7 @@ test.group('payments / callback pipeline', (group) => {
 
     // Then the genuine notify of A is still taken, once; the same txn id on B is refused.
     assert.equal(await postCallback(shop, bodyA).then((r) => r.status), 200)
-    const reusedTxn = gateway.callbackBody(paidA, {
+    const reusedTxn = fx.gateway.callbackBody(paidA, {
       trade_no: b.order.orderNo,
       ref: attempts[1].provider_ref,
     })
@@ -211,18 +195,18 @@ test.group('payments / callback pipeline', (group) => {
   test('currency or amount mismatch: not delivered, recorded, alerted, gateway told rejected', async ({
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), endpoint)
+    const { shop } = await shopWithGateway(slug(), fx.endpoint)
     const first = await pendingOrder(shop)
     const second = await pendingOrder(shop)
     await startAttempt(shop, first.order.id)
     await startAttempt(shop, second.order.id)
     const attempts = await platformRows('payment_attempts', shop)
-    const p1 = gateway.markPaid(attempts[0].provider_ref)
-    const p2 = gateway.markPaid(attempts[1].provider_ref)
+    const p1 = fx.gateway.markPaid(attempts[0].provider_ref)
+    const p2 = fx.gateway.markPaid(attempts[1].provider_ref)
 
-    const usd = gateway.callbackBody(p1, { currency: 'USD' })
+    const usd = fx.gateway.callbackBody(p1, { currency: 'USD' })
     assert.deepEqual(await postCallback(shop, usd), { status: 400, body: 'FAIL' })
-    const cheap = gateway.callbackBody(p2, { amount: '0.01' })
+    const cheap = fx.gateway.callbackBody(p2, { amount: '0.01' })
     assert.deepEqual(await postCallback(shop, cheap), { status: 400, body: 'FAIL' })
     // Replays keep the same answer and change nothing more.
     assert.equal(await postCallback(shop, cheap).then((r) => r.status), 400)
@@ -255,11 +239,11 @@ test.group('payments / callback pipeline', (group) => {
   test('the same notify 20 times concurrently: one payment, one delivery, one ledger transaction', async ({
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), endpoint)
+    const { shop } = await shopWithGateway(slug(), fx.endpoint)
     const { order } = await pendingOrder(shop)
     await startAttempt(shop, order.id)
     const [attempt] = await platformRows('payment_attempts', shop)
-    const body = gateway.callbackBody(gateway.markPaid(attempt.provider_ref))
+    const body = fx.gateway.callbackBody(fx.gateway.markPaid(attempt.provider_ref))
     const replies = await Promise.all(Array.from({ length: 20 }, () => postCallback(shop, body)))
     assert.isTrue(replies.every((r) => r.status === 200 && r.body === 'OK'))
     assert.lengthOf(await platformRows('payments', shop), 1)
@@ -273,23 +257,23 @@ test.group('payments / callback pipeline', (group) => {
   })
 
   test('a disabled gateway, a throwing plugin and non-payment events', async ({ assert }) => {
-    const { shop } = await shopWithGateway(slug(), endpoint)
+    const { shop } = await shopWithGateway(slug(), fx.endpoint)
     const { order } = await pendingOrder(shop)
     await startAttempt(shop, order.id)
     const [attempt] = await platformRows('payment_attempts', shop)
-    const fake = gateway.markPaid(attempt.provider_ref)
+    const fake = fx.gateway.markPaid(attempt.provider_ref)
 
-    const failed = gateway.callbackBody(fake, { type: 'failed' })
+    const failed = fx.gateway.callbackBody(fake, { type: 'failed' })
     assert.equal(await postCallback(shop, failed).then((r) => r.status), 200)
     assert.equal(
       await platformRows('payment_attempts', shop).then((rows) => rows[0].status),
       'failed'
     )
-    const other = gateway.callbackBody(fake, { type: 'something.else' })
+    const other = fx.gateway.callbackBody(fake, { type: 'something.else' })
     assert.equal(await postCallback(shop, other).then((r) => r.status), 200)
-    const explode = gateway.callbackBody(fake, { type: 'explode' })
+    const explode = fx.gateway.callbackBody(fake, { type: 'explode' })
     assert.deepEqual(await postCallback(shop, explode), { status: 400, body: 'FAIL' })
-    const dispute = gateway.callbackBody(fake, { type: 'disputed', txn_id: 'TXN-unknown' })
+    const dispute = fx.gateway.callbackBody(fake, { type: 'disputed', txn_id: 'TXN-unknown' })
     assert.equal(await postCallback(shop, dispute).then((r) => r.status), 200)
     assert.deepEqual(
       await platformRows('payment_alerts', shop).then((rows) => rows.map((a: any) => a.kind)),
@@ -300,7 +284,7 @@ test.group('payments / callback pipeline', (group) => {
       ['payment_disputed']
     )
     // A late paid notify for a failed attempt still pays (the money arrived).
-    assert.equal(await postCallback(shop, gateway.callbackBody(fake)).then((r) => r.status), 200)
+    assert.equal(await postCallback(shop, fx.gateway.callbackBody(fake)).then((r) => r.status), 200)
     assert.equal(await platformRows('orders', shop).then((rows) => rows[0].status), 'delivered')
     assert.deepEqual(await callbackOutcomes(shop), [
       'failed_reported',
@@ -311,7 +295,7 @@ test.group('payments / callback pipeline', (group) => {
     ])
 
     // The pipeline called directly: a gateway that is not enabled for the shop.
-    const { shop: bare, owner } = await shopWithGateway(slug(), endpoint)
+    const { shop: bare, owner } = await shopWithGateway(slug(), fx.endpoint)
     await setPluginEnabled({
       tenant: bare.toRef(),
       userId: owner.id,

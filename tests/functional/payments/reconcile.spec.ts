@@ -1,5 +1,4 @@
 import { test } from '@japa/runner'
-import mail from '@adonisjs/mail/services/main'
 import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
 import { randomBytes } from 'node:crypto'
@@ -8,15 +7,12 @@ import { withPlatform } from '#tenancy'
 import { reconcileShop, findShopsWithOpenAttempts, RECONCILE } from '#payments/reconcile'
 import { PaymentReconcileScanJob, ReconcileShopPaymentsJob } from '#payments/jobs'
 import {
-  fakeGateway,
-  GATEWAY_KEY,
   pendingOrder,
   platformRows,
-  registerTestGateway,
   shopWithGateway,
   startAttempt,
+  withTestGateway,
 } from '#tests/functional/payments/_fixtures'
-import { resetState } from '#tests/functional/merchant/_fixtures'
 
 const slug = () => `rec-${randomBytes(4).toString('hex')}`
 
@@ -36,29 +32,16 @@ async function statuses(shop: Tenant, table: string) {
 }
 
 test.group('payments / reconciliation', (group) => {
-  let gateway: ReturnType<typeof fakeGateway>
-  let endpoint: string
-  group.each.setup(async () => {
-    await resetState()
-    mail.fake()
-    const unregister = await registerTestGateway()
-    gateway = fakeGateway(GATEWAY_KEY)
-    endpoint = await gateway.start()
-    return async () => {
-      unregister()
-      mail.restore()
-      await gateway.stop()
-    }
-  })
+  const fx = withTestGateway(group)
 
   test('a paid attempt whose callback was lost is confirmed once, through the pipeline', async ({
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), endpoint)
+    const { shop } = await shopWithGateway(slug(), fx.endpoint)
     const { order } = await pendingOrder(shop)
     await startAttempt(shop, order.id)
     const [attempt] = await platformRows('payment_attempts', shop)
-    gateway.markPaid(attempt.provider_ref)
+    fx.gateway.markPaid(attempt.provider_ref)
 
     // Inside the callback window: not asked yet.
     assert.deepEqual(await reconcileShop(shop.toRef()), [])
@@ -79,11 +62,11 @@ test.group('payments / reconciliation', (group) => {
   test('a mismatch found by the query is not delivered and lands on the alert list', async ({
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), endpoint)
+    const { shop } = await shopWithGateway(slug(), fx.endpoint)
     const { order } = await pendingOrder(shop)
     await startAttempt(shop, order.id)
     const [attempt] = await platformRows('payment_attempts', shop)
-    gateway.markPaid(attempt.provider_ref, 'TXN-M1', '1.00')
+    fx.gateway.markPaid(attempt.provider_ref, 'TXN-M1', '1.00')
     await age(shop, 10)
     const [report] = await reconcileShop(shop.toRef())
     assert.deepEqual(report, {
@@ -102,11 +85,11 @@ test.group('payments / reconciliation', (group) => {
   test('query failures back off and alert the admins once; failed and expired attempts close', async ({
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), endpoint)
+    const { shop } = await shopWithGateway(slug(), fx.endpoint)
     const first = await pendingOrder(shop)
     await startAttempt(shop, first.order.id)
     await age(shop, 10)
-    gateway.setDown(true)
+    fx.gateway.setDown(true)
     let now = new Date()
     const outcomes: string[] = []
     for (let i = 0; i < RECONCILE.maxFailures + 1; i++) {
@@ -124,9 +107,9 @@ test.group('payments / reconciliation', (group) => {
     )
 
     // The gateway is back and says the payment failed: the attempt closes.
-    gateway.setDown(false)
+    fx.gateway.setDown(false)
     const [attempt] = await platformRows('payment_attempts', shop)
-    gateway.payments.get(attempt.provider_ref)!.status = 'failed'
+    fx.gateway.payments.get(attempt.provider_ref)!.status = 'failed'
     const [failed] = await reconcileShop(shop.toRef(), now)
     assert.equal(failed.outcome, 'failed')
 
@@ -152,14 +135,14 @@ test.group('payments / reconciliation', (group) => {
     assert.isTrue(registry.has(PaymentReconcileScanJob) && registry.has(ReconcileShopPaymentsJob))
     assert.isTrue(schedules.some((s) => s.job === PaymentReconcileScanJob))
 
-    const { shop } = await shopWithGateway(slug(), endpoint)
-    const { shop: quiet } = await shopWithGateway(slug(), endpoint)
+    const { shop } = await shopWithGateway(slug(), fx.endpoint)
+    const { shop: quiet } = await shopWithGateway(slug(), fx.endpoint)
     const { order } = await pendingOrder(shop)
     await startAttempt(shop, order.id)
     const recent = await pendingOrder(quiet)
     await startAttempt(quiet, recent.order.id)
     const [attempt] = await platformRows('payment_attempts', shop)
-    gateway.markPaid(attempt.provider_ref)
+    fx.gateway.markPaid(attempt.provider_ref)
     await age(shop, 7)
     const ids = await withPlatform({ actorType: 'job', reason: 'test scan' }, (trx) =>
       findShopsWithOpenAttempts(trx)
