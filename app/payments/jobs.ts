@@ -1,10 +1,5 @@
-import {
-  dispatch,
-  PlatformJob,
-  TenantJob,
-  type PlatformJobContext,
-  type TenantJobContext,
-} from '#jobs'
+import { PlatformJob, TenantJob, type PlatformJobContext, type TenantJobContext } from '#jobs'
+import { fanOutToShops } from '#jobs/fan_out'
 import { findShopsWithOpenAttempts, reconcileShop } from '#payments/reconcile'
 
 /** How often the reconciliation scan runs (ms); also the dispatch dedupe window. */
@@ -36,16 +31,12 @@ export class PaymentReconcileScanJob extends PlatformJob {
   static jobName = 'payments.reconcile_scan'
 
   async handle(_payload: Record<string, never>, ctx: PlatformJobContext) {
-    const now = new Date()
-    const tenantIds = await ctx.withPlatform(
-      'find shops with unconfirmed payment attempts',
-      (trx) => findShopsWithOpenAttempts(trx, now)
-    )
-    const window = Math.floor(now.getTime() / PAYMENT_RECONCILE_EVERY_MS)
-    for (const tenantId of tenantIds) {
-      await dispatch(ReconcileShopPaymentsJob, { tenantId }, { idempotencyKey: `w${window}` })
-    }
-    if (tenantIds.length)
-      ctx.logger.info({ shops: tenantIds.length }, 'payment reconciliation dispatched')
+    const shops = await fanOutToShops(ctx, {
+      reason: 'find shops with unconfirmed payment attempts',
+      find: findShopsWithOpenAttempts,
+      job: ReconcileShopPaymentsJob,
+      everyMs: PAYMENT_RECONCILE_EVERY_MS,
+    })
+    if (shops) ctx.logger.info({ shops }, 'payment reconciliation dispatched')
   }
 }

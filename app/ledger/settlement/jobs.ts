@@ -1,10 +1,5 @@
-import {
-  dispatch,
-  PlatformJob,
-  TenantJob,
-  type PlatformJobContext,
-  type TenantJobContext,
-} from '#jobs'
+import { PlatformJob, TenantJob, type PlatformJobContext, type TenantJobContext } from '#jobs'
+import { fanOutToShops } from '#jobs/fan_out'
 import { findShopsWithDueLots, settleDueLots } from '#ledger/settlement/settle_due_lots'
 
 /** How often the scan runs (ms); also the dispatch dedupe window. */
@@ -33,14 +28,12 @@ export class SettlementScanJob extends PlatformJob {
   static jobName = 'settlement.scan'
 
   async handle(_payload: Record<string, never>, ctx: PlatformJobContext) {
-    const now = new Date()
-    const tenantIds = await ctx.withPlatform('find shops with revenue due for release', (trx) =>
-      findShopsWithDueLots(trx, now)
-    )
-    const window = Math.floor(now.getTime() / SETTLEMENT_SCAN_EVERY_MS)
-    for (const tenantId of tenantIds) {
-      await dispatch(SettleShopJob, { tenantId }, { idempotencyKey: `w${window}` })
-    }
-    if (tenantIds.length) ctx.logger.info({ shops: tenantIds.length }, 'settlement dispatched')
+    const shops = await fanOutToShops(ctx, {
+      reason: 'find shops with revenue due for release',
+      find: findShopsWithDueLots,
+      job: SettleShopJob,
+      everyMs: SETTLEMENT_SCAN_EVERY_MS,
+    })
+    if (shops) ctx.logger.info({ shops }, 'settlement dispatched')
   }
 }
