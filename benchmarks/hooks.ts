@@ -22,13 +22,9 @@ import { spawnSync } from 'node:child_process'
 import { createHmac, randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
-import { fileURLToPath } from 'node:url'
-import pg from 'pg'
 import { Ignitor } from '@adonisjs/core'
-import { prepareFreshDatabase } from '#database/setup'
+import { APP_ROOT, ROOT, appImporter, benchDatabase, benchEnvironment } from './support.js'
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url))
-const APP_ROOT = new URL('../', import.meta.url)
 const DOCS = new URL('../docs/benchmarks.md', import.meta.url)
 
 const num = (name: string, fallback: number) => {
@@ -43,7 +39,6 @@ const FILTER_CALLS = num('BENCH_FILTER_CALLS', 20_000)
 const LOAD_CALLS = num('BENCH_LOAD_CALLS', 2000)
 const WRITE_DOCS = process.env.BENCH_WRITE_DOCS !== '0'
 const DATABASE = process.env.BENCH_DATABASE || 'lianka_bench_hooks'
-const SUPERUSER_URL = process.env.DB_SUPERUSER_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
 const SHOP = 'bench-hooks'
 const MARK_START = '<!-- bench:hooks:results:start (written by benchmarks/hooks.ts) -->'
 const MARK_END = '<!-- bench:hooks:results:end -->'
@@ -55,91 +50,25 @@ function log(message: string) {
 /* ------------------------------------------------------------------ environment */
 
 // Set before the app boots; process.env wins over .env files in AdonisJS.
-const pick = (name: string, fallback: string) => process.env[name] || fallback
-Object.assign(process.env, {
-  TZ: 'UTC',
-  NODE_ENV: 'development',
-  PORT: pick('PORT', '3370'),
-  HOST: '127.0.0.1',
-  LOG_LEVEL: 'warn',
-  APP_KEY: process.env.APP_KEY || randomBytes(24).toString('base64url'),
-  APP_NAME: 'lianka',
-  APP_URL: 'http://localhost:3370',
-  PLATFORM_DOMAIN: 'localhost',
-  DB_HOST: pick('DB_HOST', '127.0.0.1'),
-  DB_PORT: pick('DB_PORT', '5432'),
-  DB_DATABASE: DATABASE,
-  DB_USER: pick('DB_USER', 'lianka_app'),
-  DB_PASSWORD: process.env.DB_PASSWORD ?? '',
-  DB_OWNER_USER: pick('DB_OWNER_USER', 'lianka_owner'),
-  DB_OWNER_PASSWORD: process.env.DB_OWNER_PASSWORD ?? '',
-  DB_PLATFORM_USER: pick('DB_PLATFORM_USER', 'lianka_platform'),
-  DB_PLATFORM_PASSWORD: process.env.DB_PLATFORM_PASSWORD ?? '',
-  DB_POOL_MAX: String(WORKERS + 2),
-  DB_SUPERUSER_URL: SUPERUSER_URL,
-  SESSION_DRIVER: 'cookie',
-  REDIS_HOST: pick('REDIS_HOST', '127.0.0.1'),
-  REDIS_PORT: pick('REDIS_PORT', '6379'),
-  LIMITER_STORE: 'memory',
-  QUEUE_DRIVER: 'memory',
-  MAIL_MAILER: 'smtp',
-  MAIL_FROM_NAME: 'Lianka',
-  MAIL_FROM_ADDRESS: 'no-reply@lianka.localhost',
-  SMTP_HOST: '127.0.0.1',
-  SMTP_PORT: '1025',
-  // No plugin folder is loaded here (bootPlugins is not called): the bus holds only ours.
-  PLUGIN_PACKAGES: '',
-  SECRETS_MASTER_KEY: process.env.BENCH_SECRETS_MASTER_KEY || randomBytes(32).toString('base64'),
+// No plugin folder is loaded here (bootPlugins is not called): the bus holds only ours.
+benchEnvironment({
+  database: DATABASE,
+  port: Number(process.env.PORT || 3370),
+  poolMax: WORKERS + 2,
+  logLevel: 'warn',
 })
 
 /* ------------------------------------------------------------------ database */
 
-/** Roles, clean schema, migrations; one shop and its owner (superuser: not under test). */
-async function prepareDatabase() {
-  log(`database ${DATABASE}: roles, clean schema, grants, migrations (owner role)`)
-  await prepareFreshDatabase({
-    superuserUrl: SUPERUSER_URL,
-    database: DATABASE,
-    env: process.env,
-    root: ROOT,
-  })
-  const url = new URL(SUPERUSER_URL)
-  url.pathname = `/${DATABASE}`
-  const client = new pg.Client({ connectionString: url.toString() })
-  await client.connect()
-  try {
-    await client.query('BEGIN')
-    const shop = await client.query<{ id: string }>(
-      `INSERT INTO tenants (slug, name, status, default_locale, currency)
-       VALUES ($1, 'Bench Hooks', 'active', 'en', 'CNY') RETURNING id`,
-      [SHOP]
-    )
-    const user = await client.query<{ id: string }>(
-      `INSERT INTO users (email, full_name, password, email_verified_at)
-       VALUES ('owner@bench.test', 'Bench Owner', 'not-a-login', now()) RETURNING id`
-    )
-    await client.query(
-      `INSERT INTO tenant_members (tenant_id, user_id, role) VALUES ($1, $2, 'owner')`,
-      [shop.rows[0].id, user.rows[0].id]
-    )
-    await client.query('COMMIT')
-    const version = await client.query<{ server_version: string }>('SHOW server_version')
-    return { pgVersion: version.rows[0].server_version, userId: Number(user.rows[0].id) }
-  } finally {
-    await client.end()
-  }
-}
-
-/* ------------------------------------------------------------------ boot */
-
-const { pgVersion, userId } = await prepareDatabase()
-
-const ignitor = new Ignitor(APP_ROOT, {
-  importer: (filePath: string) =>
-    filePath.startsWith('./') || filePath.startsWith('../')
-      ? import(new URL(filePath, APP_ROOT).href)
-      : import(filePath),
+const { pgVersion, userId } = await benchDatabase({
+  database: DATABASE,
+  slug: SHOP,
+  shopName: 'Bench Hooks',
+  ownerEmail: 'owner@bench.test',
+  log,
 })
+
+const ignitor = new Ignitor(APP_ROOT, { importer: appImporter })
   .tap((a) => a.booting(async () => void (await import('#start/env'))))
   .createApp('console')
 await ignitor.init()

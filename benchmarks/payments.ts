@@ -29,13 +29,8 @@ import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 import os from 'node:os'
-import { fileURLToPath } from 'node:url'
-import pg from 'pg'
 import { Ignitor } from '@adonisjs/core'
-import { prepareFreshDatabase } from '#database/setup'
-
-const ROOT = fileURLToPath(new URL('../', import.meta.url))
-const APP_ROOT = new URL('../', import.meta.url)
+import { APP_ROOT, ROOT, appImporter, benchDatabase, benchEnvironment } from './support.js'
 
 const num = (name: string, fallback: number) => {
   const v = process.env[name]
@@ -46,7 +41,6 @@ const ORDERS = num('BENCH_ORDERS', 400)
 const CONCURRENCY = num('BENCH_CONCURRENCY', 8)
 const PORT = num('BENCH_PORT', 3371)
 const DATABASE = process.env.BENCH_DATABASE || 'lianka_bench_payments'
-const SUPERUSER_URL = process.env.DB_SUPERUSER_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
 const SHOP = 'bench-pay'
 const GATEWAY_KEY = 'bench-gateway-signing-key-0123'
 
@@ -56,92 +50,34 @@ function log(message: string) {
 
 /* ------------------------------------------------------------------ environment */
 
-const pick = (name: string, fallback: string) => process.env[name] || fallback
-Object.assign(process.env, {
-  TZ: 'UTC',
-  NODE_ENV: 'development',
-  PORT: String(PORT),
-  HOST: '127.0.0.1',
-  LOG_LEVEL: 'error',
-  APP_KEY: process.env.APP_KEY || randomBytes(24).toString('base64url'),
-  APP_NAME: 'lianka',
-  APP_URL: `http://localhost:${PORT}`,
-  PLATFORM_DOMAIN: 'localhost',
-  DB_HOST: pick('DB_HOST', '127.0.0.1'),
-  DB_PORT: pick('DB_PORT', '5432'),
-  DB_DATABASE: DATABASE,
-  DB_USER: pick('DB_USER', 'lianka_app'),
-  DB_PASSWORD: process.env.DB_PASSWORD ?? '',
-  DB_OWNER_USER: pick('DB_OWNER_USER', 'lianka_owner'),
-  DB_OWNER_PASSWORD: process.env.DB_OWNER_PASSWORD ?? '',
-  DB_PLATFORM_USER: pick('DB_PLATFORM_USER', 'lianka_platform'),
-  DB_PLATFORM_PASSWORD: process.env.DB_PLATFORM_PASSWORD ?? '',
-  DB_POOL_MAX: String(CONCURRENCY + 4),
-  DB_SUPERUSER_URL: SUPERUSER_URL,
-  SESSION_DRIVER: 'cookie',
-  REDIS_HOST: pick('REDIS_HOST', '127.0.0.1'),
-  REDIS_PORT: pick('REDIS_PORT', '6379'),
-  LIMITER_STORE: 'memory',
-  // Delivery mails are queued as in production (BullMQ in Redis, a prefix of this run's
-  // own, deleted at the end); no worker runs here.
-  QUEUE_DRIVER: 'bullmq',
-  QUEUE_PREFIX: `lianka-bench-payments-${randomBytes(4).toString('hex')}`,
-  MAIL_MAILER: 'smtp',
-  MAIL_FROM_NAME: 'Lianka',
-  MAIL_FROM_ADDRESS: 'no-reply@lianka.localhost',
-  SMTP_HOST: '127.0.0.1',
-  SMTP_PORT: '1025',
-  PLUGIN_PACKAGES: '',
-  SECRETS_MASTER_KEY: process.env.BENCH_SECRETS_MASTER_KEY || randomBytes(32).toString('base64'),
+benchEnvironment({
+  database: DATABASE,
+  port: PORT,
+  poolMax: CONCURRENCY + 4,
+  logLevel: 'error',
+  extra: {
+    // Delivery mails are queued as in production (BullMQ in Redis, a prefix of this run's
+    // own, deleted at the end); no worker runs here.
+    QUEUE_DRIVER: 'bullmq',
+    QUEUE_PREFIX: `lianka-bench-payments-${randomBytes(4).toString('hex')}`,
+  },
 })
 
 /* ------------------------------------------------------------------ database */
 
-async function prepareDatabase() {
-  log(`database ${DATABASE}: roles, clean schema, grants, migrations (owner role)`)
-  await prepareFreshDatabase({
-    superuserUrl: SUPERUSER_URL,
-    database: DATABASE,
-    env: process.env,
-    root: ROOT,
-  })
-  const url = new URL(SUPERUSER_URL)
-  url.pathname = `/${DATABASE}`
-  const client = new pg.Client({ connectionString: url.toString() })
-  await client.connect()
-  try {
-    await client.query('BEGIN')
-    const shop = await client.query<{ id: string }>(
-      `INSERT INTO tenants (slug, name, status, default_locale, currency)
-       VALUES ($1, 'Bench Payments', 'active', 'en', 'CNY') RETURNING id`,
-      [SHOP]
-    )
-    const user = await client.query<{ id: string }>(
-      `INSERT INTO users (email, full_name, password, email_verified_at)
-       VALUES ('owner@bench-pay.test', 'Bench Owner', 'not-a-login', now()) RETURNING id`
-    )
-    await client.query(
-      `INSERT INTO tenant_members (tenant_id, user_id, role) VALUES ($1, $2, 'owner')`,
-      [shop.rows[0].id, user.rows[0].id]
-    )
-    await client.query('COMMIT')
-    const version = await client.query<{ server_version: string }>('SHOW server_version')
-    return { pgVersion: version.rows[0].server_version, userId: Number(user.rows[0].id) }
-  } finally {
-    await client.end()
-  }
-}
-
-const { pgVersion, userId } = await prepareDatabase()
+const { pgVersion, userId } = await benchDatabase({
+  database: DATABASE,
+  slug: SHOP,
+  shopName: 'Bench Payments',
+  ownerEmail: 'owner@bench-pay.test',
+  log,
+})
 
 /* ------------------------------------------------------------------ boot (web) */
 
-const ignitor = new Ignitor(APP_ROOT, {
-  importer: (filePath: string) =>
-    filePath.startsWith('./') || filePath.startsWith('../')
-      ? import(new URL(filePath, APP_ROOT).href)
-      : import(filePath),
-}).tap((a) => a.booting(async () => void (await import('#start/env'))))
+const ignitor = new Ignitor(APP_ROOT, { importer: appImporter }).tap((a) =>
+  a.booting(async () => void (await import('#start/env')))
+)
 await ignitor.httpServer().start()
 log(`HTTP server on 127.0.0.1:${PORT} (this process)`)
 
