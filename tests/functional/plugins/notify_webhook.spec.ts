@@ -106,6 +106,14 @@ async function install(shop: Tenant, owner: User) {
   })
 }
 
+/** A receiver listening for this test only (stopped by the test's cleanup). */
+async function listening(cleanup: (fn: () => Promise<void>) => void) {
+  const hook = receiver()
+  const endpoint = await hook.start()
+  cleanup(() => hook.stop())
+  return { hook, endpoint }
+}
+
 async function enableWebhook(shop: Tenant, owner: User, endpoint: string) {
   const actor = { tenant: shop.toRef(), userId: owner.id }
   await install(shop, owner)
@@ -181,9 +189,7 @@ test.group('plugins / notify-webhook', (group) => {
     cleanup,
   }) => {
     assert.exists(hooks.plugin('notify-webhook'), 'loaded at boot from plugins/')
-    const hook = receiver()
-    const endpoint = await hook.start()
-    cleanup(() => hook.stop())
+    const { hook, endpoint } = await listening(cleanup)
     const { shop, owner } = await shopWithOwner('wh-shop')
     await enableWebhook(shop, owner, endpoint)
     const order = await paidOrder(shop, 'T-WH1')
@@ -220,9 +226,7 @@ test.group('plugins / notify-webhook', (group) => {
     assert,
     cleanup,
   }) => {
-    const hook = receiver()
-    const endpoint = await hook.start()
-    cleanup(() => hook.stop())
+    const { hook, endpoint } = await listening(cleanup)
     hook.answers.push(500, 503)
     const { shop, owner } = await shopWithOwner('wh-retry')
     await enableWebhook(shop, owner, endpoint)
@@ -248,9 +252,7 @@ test.group('plugins / notify-webhook', (group) => {
     assert,
     cleanup,
   }) => {
-    const hook = receiver()
-    const endpoint = await hook.start()
-    cleanup(() => hook.stop())
+    const { hook, endpoint } = await listening(cleanup)
     hook.answers.push(...Array(20).fill(500))
     PluginEventJob.backoff = { type: 'fixed', delay: 50 }
     const { shop, owner } = await shopWithOwner('wh-fail')
@@ -278,9 +280,7 @@ test.group('plugins / notify-webhook', (group) => {
     assert,
     cleanup,
   }) => {
-    const hook = receiver()
-    const endpoint = await hook.start()
-    cleanup(() => hook.stop())
+    const { hook, endpoint } = await listening(cleanup)
     const { shop, owner } = await shopWithOwner('wh-refund')
     await enableWebhook(shop, owner, endpoint)
     const order = await paidOrder(shop, 'T-WHR')
@@ -309,9 +309,7 @@ test.group('plugins / notify-webhook', (group) => {
     assert,
     cleanup,
   }) => {
-    const hook = receiver()
-    const endpoint = await hook.start()
-    cleanup(() => hook.stop())
+    const { hook, endpoint } = await listening(cleanup)
     const { shop, owner } = await shopWithOwner('wh-idem')
     await enableWebhook(shop, owner, endpoint)
     const order = await paidOrder(shop, 'T-WH4')
@@ -349,9 +347,7 @@ test.group('plugins / notify-webhook', (group) => {
     client,
     cleanup,
   }) => {
-    const hook = receiver()
-    const endpoint = await hook.start()
-    cleanup(() => hook.stop())
+    const { hook, endpoint } = await listening(cleanup)
     const { shop, owner } = await shopWithOwner('wh-replay')
     await enableWebhook(shop, owner, endpoint)
     await paidOrder(shop, 'T-WH5')
@@ -417,9 +413,7 @@ test.group('plugins / notify-webhook', (group) => {
     assert,
     cleanup,
   }) => {
-    const hook = receiver()
-    const endpoint = await hook.start()
-    cleanup(() => hook.stop())
+    const { hook, endpoint } = await listening(cleanup)
     const { shop, owner } = await shopWithOwner('wh-bad')
     const actor = { tenant: shop.toRef(), userId: owner.id }
     await install(shop, owner)
@@ -463,9 +457,7 @@ test.group('plugins / notify-webhook', (group) => {
     client,
     cleanup,
   }) => {
-    const hook = receiver()
-    const endpoint = await hook.start()
-    cleanup(() => hook.stop())
+    const { endpoint } = await listening(cleanup)
     const { shop, owner } = await shopWithOwner('wh-page')
     const other = await shopWithOwner('wh-page-other')
     const page = '/merchant/plugins/notify-webhook/'
