@@ -167,3 +167,12 @@ export function withTestGateway(group: Group, before?: () => Promise<unknown>) {
   })
   return fixture
 }
+
+/** A shop with the test gateway, one pending order and its started attempt (as stored). */
+export async function startedOrder(slug: string, endpoint: string) {
+  const { shop } = await shopWithGateway(slug, endpoint)
+  const { order } = await pendingOrder(shop)
+  await startAttempt(shop, order.id)
+  const [attempt] = await platformRows('payment_attempts', shop)
+  return { shop, order, attempt }
+}

@@ -8,6 +8,7 @@ import {
   postCallback,
   shopWithGateway,
   startAttempt,
+  startedOrder,
   withTestGateway,
 } from '#tests/functional/payments/_fixtures'
 import { ACCOUNT_HEADER } from '#tests/fixtures/plugins/test-gateway/plugin'
@@ -132,10 +133,7 @@ test.group('payments / merchant gateways and platform alerts', (group) => {
     client,
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), fx.endpoint)
-    const { order } = await pendingOrder(shop)
-    await startAttempt(shop, order.id)
-    const [attempt] = await platformRows('payment_attempts', shop)
+    const { shop, order, attempt } = await startedOrder(slug(), fx.endpoint)
     const paid = fx.gateway.markPaid(attempt.provider_ref)
     await postCallback(shop, fx.gateway.callbackBody(paid, { amount: '9.99' }))
 

@@ -12,6 +12,7 @@ import {
   shopWithGateway,
   sign,
   startAttempt,
+  startedOrder,
   withTestGateway,
 } from '#tests/functional/payments/_fixtures'
 
@@ -56,10 +57,7 @@ test.group('payments / callback pipeline', (group) => {
   test('forged signature, unknown trade, notify before the order exists: rejected, nothing changed', async ({
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), fx.endpoint)
-    const { order } = await pendingOrder(shop)
-    await startAttempt(shop, order.id)
-    const [attempt] = await platformRows('payment_attempts', shop)
+    const { shop, attempt } = await startedOrder(slug(), fx.endpoint)
     const fake = fx.gateway.markPaid(attempt.provider_ref)
     const before = await moneyFootprint(shop)
 
@@ -104,10 +102,7 @@ test.group('payments / callback pipeline', (group) => {
   test('tampered amounts in every form are refused as invalid, nothing changed', async ({
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), fx.endpoint)
-    const { order } = await pendingOrder(shop)
-    await startAttempt(shop, order.id)
-    const [attempt] = await platformRows('payment_attempts', shop)
+    const { shop, attempt } = await startedOrder(slug(), fx.endpoint)
     const fake = fx.gateway.markPaid(attempt.provider_ref)
     const before = await moneyFootprint(shop)
     const forms: unknown[] = [
@@ -239,10 +234,7 @@ test.group('payments / callback pipeline', (group) => {
   test('the same notify 20 times concurrently: one payment, one delivery, one ledger transaction', async ({
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), fx.endpoint)
-    const { order } = await pendingOrder(shop)
-    await startAttempt(shop, order.id)
-    const [attempt] = await platformRows('payment_attempts', shop)
+    const { shop, attempt } = await startedOrder(slug(), fx.endpoint)
     const body = fx.gateway.callbackBody(fx.gateway.markPaid(attempt.provider_ref))
     const replies = await Promise.all(Array.from({ length: 20 }, () => postCallback(shop, body)))
     assert.isTrue(replies.every((r) => r.status === 200 && r.body === 'OK'))
@@ -257,10 +249,7 @@ test.group('payments / callback pipeline', (group) => {
   })
 
   test('a disabled gateway, a throwing plugin and non-payment events', async ({ assert }) => {
-    const { shop } = await shopWithGateway(slug(), fx.endpoint)
-    const { order } = await pendingOrder(shop)
-    await startAttempt(shop, order.id)
-    const [attempt] = await platformRows('payment_attempts', shop)
+    const { shop, attempt } = await startedOrder(slug(), fx.endpoint)
     const fake = fx.gateway.markPaid(attempt.provider_ref)
 
     const failed = fx.gateway.callbackBody(fake, { type: 'failed' })

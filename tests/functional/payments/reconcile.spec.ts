@@ -11,6 +11,7 @@ import {
   platformRows,
   shopWithGateway,
   startAttempt,
+  startedOrder,
   withTestGateway,
 } from '#tests/functional/payments/_fixtures'
 
@@ -37,10 +38,7 @@ test.group('payments / reconciliation', (group) => {
   test('a paid attempt whose callback was lost is confirmed once, through the pipeline', async ({
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), fx.endpoint)
-    const { order } = await pendingOrder(shop)
-    await startAttempt(shop, order.id)
-    const [attempt] = await platformRows('payment_attempts', shop)
+    const { shop, attempt } = await startedOrder(slug(), fx.endpoint)
     fx.gateway.markPaid(attempt.provider_ref)
 
     // Inside the callback window: not asked yet.
@@ -62,10 +60,7 @@ test.group('payments / reconciliation', (group) => {
   test('a mismatch found by the query is not delivered and lands on the alert list', async ({
     assert,
   }) => {
-    const { shop } = await shopWithGateway(slug(), fx.endpoint)
-    const { order } = await pendingOrder(shop)
-    await startAttempt(shop, order.id)
-    const [attempt] = await platformRows('payment_attempts', shop)
+    const { shop, attempt } = await startedOrder(slug(), fx.endpoint)
     fx.gateway.markPaid(attempt.provider_ref, 'TXN-M1', '1.00')
     await age(shop, 10)
     const [report] = await reconcileShop(shop.toRef())
